@@ -1,0 +1,96 @@
+/* kernel.h: the contract between the search engine and its SHA-256 kernels.
+ *
+ * A candidate is a 52-character string, one SHA-256 block:
+ *
+ *   bytes  0..35  base: random [A-Za-z0-9], fixed for the whole run
+ *   bytes 36..47  the high 48 bits of the candidate's counter, 4 bits a
+ *                 character, 'A' + nibble, most significant first
+ *   bytes 48..51  the low 16 bits of the counter, the same way
+ *   byte  52      0x80 padding, then zeros, then the bit length 416
+ *
+ * So all candidates of one "template" (one value of the high counter bits)
+ * share message words w[0..11] and differ only in w[12]; a kernel computes
+ * rounds 0..11 once per template and only rounds 12..63 per candidate.  The
+ * varying characters come last on purpose: that is what makes the shared
+ * rounds possible.  Every character stays in [A-Za-z0-9].
+ *
+ * A kernel never decides that a candidate is an answer.  It applies a cheap
+ * filter to the first digest word (the first 8 hex digits) and reports the
+ * lanes that pass; the engine confirms each with Nettle before it counts.
+ * That keeps the fast kernels out of the correctness argument: a kernel bug
+ * can cost speed (missed lanes) but can never print a wrong answer, and the
+ * kernel tests catch the missed lanes.
+ *
+ * Kernels differ only by their instruction-set suffix (fh_kernel_portable,
+ * fh_kernel_avx2, ...); dispatch.c picks one at run time. */
+#ifndef FH_KERNEL_H
+#define FH_KERNEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define FH_CAND_LEN 52            /* characters in a candidate string */
+#define FH_BASE_LEN 36            /* random characters, bytes 0..35 */
+#define FH_HI_CHARS 12            /* counter bits 16..63, bytes 36..47 */
+#define FH_LO_CHARS 4             /* counter bits 0..15, bytes 48..51 */
+#define FH_LANE_WORD 12           /* message word holding the low chars */
+#define FH_TEMPLATE_SIZE 65536u   /* candidates per template (2^16) */
+#define FH_GROUP 16               /* bitmap granularity: one uint16_t */
+#define FH_MAX_FILTERS 64         /* first-word filters one call can test */
+
+/* One template: the message block of candidate (hi << 16) + j is w[] with
+ * w[FH_LANE_WORD] replaced by fh_lane_word(j).  Words are big-endian, as
+ * SHA-256 reads them. */
+struct fh_template {
+	uint32_t w[16];
+};
+
+/* The first-word test: a digest passes filter i when
+ * (h0 & mask[i]) == value[i], h0 being the first digest word (big-endian,
+ * so the first hex digit is its top nibble).  A prefix of 8 or more digits
+ * has mask 0xffffffff; a prefix of d < 8 digits has the top 4d bits set. */
+struct fh_filter {
+	unsigned n;
+	uint32_t mask[FH_MAX_FILTERS];
+	uint32_t value[FH_MAX_FILTERS];
+};
+
+/* The low counter bits j (0..65535) as message word 12: four characters
+ * 'A' + nibble, the most significant nibble first. */
+static inline uint32_t fh_lane_word(uint32_t j)
+{
+	uint32_t spread = (j & 0xfu) | (j & 0xf0u) << 4 | (j & 0xf00u) << 8 |
+			  (j & 0xf000u) << 12;
+	return 0x41414141u + spread;
+}
+
+/* A kernel hashes candidates first .. first+count-1 of template t
+ * (first + count <= FH_TEMPLATE_SIZE, count may be 0, neither need be a
+ * multiple of anything) and, for each one whose first digest word passes
+ * any filter in f, sets bit (j % 16) of hits[j / 16].  It only ever sets
+ * bits inside the range, never clears any (the caller zeroes hits), and
+ * returns the number of bits it set.  It must be safe to call from many
+ * threads at once: no static mutable state. */
+typedef unsigned (*fh_kernel_fn)(const struct fh_template *t,
+				 const struct fh_filter *f, uint32_t first,
+				 uint32_t count, uint16_t *hits);
+
+struct fh_kernel {
+	const char *name;     /* "portable", "shani", "avx2", "avx512" */
+	fh_kernel_fn run;
+	int (*cpu_has)(void); /* 1 when this CPU can run it */
+};
+
+unsigned fh_kernel_portable(const struct fh_template *t,
+			    const struct fh_filter *f, uint32_t first,
+			    uint32_t count, uint16_t *hits);
+
+/* dispatch.c: every kernel compiled into this binary, best first, ending
+ * with the portable one; and the choice for this CPU.  fh_kernel_select
+ * honours FIND_HASH_KERNEL (a kernel name) when it is set; it returns NULL
+ * when the named kernel is unknown or this CPU cannot run it. */
+const struct fh_kernel *fh_kernel_list(size_t *n);
+const struct fh_kernel *fh_kernel_find(const char *name);
+const struct fh_kernel *fh_kernel_default(void);
+
+#endif
