@@ -84,6 +84,22 @@ struct fh_kernel {
 unsigned fh_kernel_portable(const struct fh_template *t,
 			    const struct fh_filter *f, uint32_t first,
 			    uint32_t count, uint16_t *hits);
+/* The x86-64 kernels (kernel_shani.c, kernel_avx2.c, kernel_avx512.c),
+ * compiled only there and called only when the CPU has the instructions. */
+unsigned fh_kernel_shani(const struct fh_template *t,
+			 const struct fh_filter *f, uint32_t first,
+			 uint32_t count, uint16_t *hits);
+unsigned fh_kernel_avx2(const struct fh_template *t,
+			const struct fh_filter *f, uint32_t first,
+			uint32_t count, uint16_t *hits);
+unsigned fh_kernel_avx512(const struct fh_template *t,
+			  const struct fh_filter *f, uint32_t first,
+			  uint32_t count, uint16_t *hits);
+
+/* kernel_portable.c: one full SHA-256 compression of the big-endian words
+ * w[0..15] into state[8], as FIPS 180-4 6.2.2 writes it: the independent
+ * reference the kernel tests check the shortcuts above against. */
+void fh_sha256_compress_portable(uint32_t state[8], const uint32_t w[16]);
 
 /* dispatch.c: every kernel compiled into this binary, best first, ending
  * with the portable one; and the choice for this CPU.  fh_kernel_select

@@ -51,6 +51,23 @@ static uint32_t first_word(const uint32_t mid[8], const uint32_t tw[16],
 	return fh_sha256_h0[0] + s[0];
 }
 
+void fh_sha256_compress_portable(uint32_t state[8], const uint32_t w[16])
+{
+	uint32_t x[64], s[8];
+	int i;
+
+	for (i = 0; i < 16; i++)
+		x[i] = w[i];
+	for (i = 16; i < 64; i++)
+		x[i] = SSIG1(x[i - 2]) + x[i - 7] + SSIG0(x[i - 15]) + x[i - 16];
+	for (i = 0; i < 8; i++)
+		s[i] = state[i];
+	for (i = 0; i < 64; i++)
+		round_step(s, i, x[i]);
+	for (i = 0; i < 8; i++)
+		state[i] += s[i];
+}
+
 unsigned fh_kernel_portable(const struct fh_template *t,
 			    const struct fh_filter *f, uint32_t first,
 			    uint32_t count, uint16_t *hits)
