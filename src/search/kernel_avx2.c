@@ -19,8 +19,7 @@
 #define V_SR(x, n) _mm256_srli_epi32((x), (n))
 #define V_SL(x, n) _mm256_slli_epi32((x), (n))
 /* Three rotates right of x, xored: one chain of six shifts, each folded
- * in as soon as it is made, so that a Sigma needs two registers, not
- * seven; the 16 ymm registers are the limit in this kernel. */
+ * in as soon as it is made, which keeps few temporaries live at once. */
 #define V_ROR3(x, a, b, c)                                                  \
 	V_XOR(V_SL(x, 32 - (c)),                                            \
 	      V_XOR(V_SR(x, c),                                             \
@@ -43,20 +42,12 @@
 	      V_XOR(V_SL(x, 13),                                            \
 		    V_XOR(V_SR(x, 19), V_XOR(V_SL(x, 15), V_SR(x, 17)))))
 
-/* Sixteen ymm registers hold the state and the temporaries of a round but
- * not the 16-word schedule window as well: left to itself, gcc 12 keeps
- * the window in registers and spills around it, about 300 stack accesses
- * a group.  The schedule lives in an array on the stack instead, each word
- * written once and read as a memory operand.  The empty asm with a memory
- * clobber is what makes that so: without it gcc turns the array back into
- * registers (scalar replacement) and spills as before. */
-#define FH_WSET(i, e)                                                       \
-	do {                                                                \
-		wv[i] = (e);                                                \
-		__asm__("" : : "r"(wv) : "memory");                         \
-	} while (0)
-#define FH_X(i) wv[i]
-
+/* Sixteen ymm registers hold the state and a round's temporaries, not the
+ * 16-word schedule window as well, so this kernel does go through the
+ * stack: gcc 12 keeps about 20 slots, 100 stores and 200 reloads a group
+ * of 8 (bench/spills).  Keeping the schedule in an explicit array instead,
+ * each word stored once, measured no faster on the development machine,
+ * so the simpler form stays. */
 #include "kernel_simd.h"
 
 /* Which lanes of the group of 8 starting at g lie in [first, end). */
@@ -90,7 +81,7 @@ unsigned fh_kernel_avx2(const struct fh_template *t,
 		const struct fh_pre *P_ = &pre;
 		const uint32_t *K_ = fh_sha256_k;
 		unsigned valid = lanes_in_range(g, first, end), pass;
-		__m256i lanes, h0, any = _mm256_setzero_si256(), wv[64];
+		__m256i lanes, h0, any = _mm256_setzero_si256();
 
 		/* As in kernel_avx512.c: keep the broadcasts loads inside
 		 * the loop rather than 90 values hoisted and spilled. */

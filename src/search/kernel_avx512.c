@@ -65,10 +65,10 @@ unsigned fh_kernel_avx512(const struct fh_template *t,
 
 		/* Hide the constants' address from the optimiser, so that
 		 * each broadcast stays an embedded {1to16} memory operand
-		 * of its instruction; hoisted out of the loop, they need
-		 * more registers than there are and gcc spills (measured:
-		 * see the report of the round-loop spill count in
-		 * bench/README). */
+		 * of its instruction.  Without this gcc 12 hoists the ~90
+		 * broadcasts out of the loop, runs out of registers and
+		 * spills: 41 zmm stack accesses a group, none with it
+		 * (bench/spills counts them). */
 		__asm__("" : "+r"(P_), "+r"(K_));
 		lanes = _mm512_add_epi32(_mm512_set1_epi32((int)fh_lane_word(g)),
 				       iota);

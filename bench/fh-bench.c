@@ -1,0 +1,153 @@
+/* fh-bench.c: the hash rate of every kernel this CPU can run, beside the
+ * plain Nettle loop measured in the same run, for 1 thread and for all.
+ *
+ * Usage: fh-bench [-s SECONDS] [-r ROUNDS] [-t THREADS]
+ *
+ * The machine this runs on is often shared, so each figure is the best of
+ * ROUNDS runs of SECONDS, and the kernel's and Nettle's runs alternate:
+ * a burst of load elsewhere then hurts both sides of a ratio alike instead
+ * of one.  Cycles per hash are per thread, at the core clock measured here
+ * with a chain of dependent multiplications, since neither the nominal
+ * clock nor the time-stamp counter follows boost and throttling. */
+#include <config.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "search.h"
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Cycles per second of this core: a chain of dependent multiplications,
+ * three cycles each on every x86-64 core of the last decade (Intel and AMD
+ * alike); a chain of additions would do on paper, but recent cores execute
+ * dependent add-immediates faster than one a cycle.  The empty asm keeps
+ * the compiler from folding the chain.  0 where it cannot be measured this
+ * way (then cycles are not printed). */
+static double core_hz(void)
+{
+#if defined(__x86_64__)
+	double best = 0;
+	int rep;
+
+	for (rep = 0; rep < 5; rep++) {
+		unsigned long n = 1ul << 24, i, x = 3;
+		double t = now(), hz;
+
+		for (i = 0; i < n; i++)
+			__asm__ volatile("imul %0, %0\n\timul %0, %0\n\t"
+					 "imul %0, %0\n\timul %0, %0"
+					 : "+r"(x));
+		hz = (double)(3 * 4 * n) / (now() - t);
+		if (hz > best)
+			best = hz;
+	}
+	return best;
+#else
+	return 0;
+#endif
+}
+
+struct pair {
+	double kernel, nettle; /* hashes per second, best run */
+};
+
+static struct pair measure(const struct fh_kernel *k, unsigned threads,
+			   double seconds, unsigned rounds)
+{
+	struct pair p = { 0, 0 };
+	unsigned r;
+
+	for (r = 0; r < rounds; r++) {
+		double a = fh_bench_kernel(k, threads, seconds);
+		double b = fh_bench_nettle(threads, seconds);
+
+		if (a > p.kernel)
+			p.kernel = a;
+		if (b > p.nettle)
+			p.nettle = b;
+	}
+	return p;
+}
+
+static void usage(const char *argv0)
+{
+	fprintf(stderr, "usage: %s [-s SECONDS] [-r ROUNDS] [-t THREADS]\n",
+		argv0);
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	double seconds = 1.0, hz;
+	unsigned rounds = 3, all = fh_usable_cpus(), counts[2], nc, c;
+	const struct fh_kernel *list, *def = fh_kernel_default();
+	size_t n, i;
+	int opt;
+
+	while ((opt = getopt(argc, argv, "s:r:t:")) != -1) {
+		if (opt == 's')
+			seconds = atof(optarg);
+		else if (opt == 'r')
+			rounds = (unsigned)atoi(optarg);
+		else if (opt == 't')
+			all = (unsigned)atoi(optarg);
+		else
+			usage(argv[0]);
+	}
+	if (seconds <= 0 || rounds < 1 || all < 1 || optind != argc)
+		usage(argv[0]);
+	counts[0] = 1;
+	counts[1] = all;
+	nc = all > 1 ? 2 : 1;
+
+	hz = core_hz();
+	printf("find-hash kernel benchmark: %u usable CPUs, best of %u "
+	       "alternating runs of %.1f s\n", fh_usable_cpus(), rounds,
+	       seconds);
+	if (hz > 0)
+		printf("core clock %.2f GHz (dependent imul chain); cyc/hash = "
+		       "clock / per-thread rate\n", hz / 1e9);
+	printf("Nettle = sha256_init/update/digest on each 52-byte candidate, "
+	       "same threads\n\n");
+	printf("%-9s %7s %10s %9s %12s %7s\n", "kernel", "threads", "MH/s",
+	       "cyc/hash", "Nettle MH/s", "ratio");
+
+	list = fh_kernel_list(&n);
+	for (i = 0; i < n; i++) {
+		const struct fh_kernel *k = &list[i];
+
+		if (!k->cpu_has()) {
+			printf("%-9s not run: this CPU lacks it\n", k->name);
+			continue;
+		}
+		for (c = 0; c < nc; c++) {
+			struct pair p = measure(k, counts[c], seconds, rounds);
+			char cyc[32] = "-";
+
+			if (p.kernel <= 0 || p.nettle <= 0) {
+				printf("%-9s %7u  could not start threads\n",
+				       k->name, counts[c]);
+				continue;
+			}
+			if (hz > 0)
+				snprintf(cyc, sizeof cyc, "%.1f",
+					 hz * counts[c] / p.kernel);
+			printf("%-9s %7u %10.1f %9s %12.1f %6.2fx%s\n",
+			       k->name, counts[c], p.kernel / 1e6, cyc,
+			       p.nettle / 1e6, p.kernel / p.nettle,
+			       k == def ? "  (default)" : "");
+			fflush(stdout);
+		}
+	}
+	return 0;
+}
