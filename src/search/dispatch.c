@@ -94,22 +94,25 @@ static int cpu_has_always(void)
 	return 1;
 }
 
-/* Best first, by single-thread rate measured with bench/fh-bench on the
- * development machine (AMD Zen 5, 2.96 GHz, gcc 12 -O2):
- *   avx512 70 MH/s, avx2 xx MH/s, shani xx MH/s, portable xx MH/s.
- * SHA-NI is last of the x86 kernels there: sha256rnds2 issues only every
- * 3.2 cycles on that CPU, while 16 AVX-512 lanes need about 42 cycles a
- * candidate in all.  On a CPU with a faster SHA unit the order may differ;
- * FIND_HASH_KERNEL then picks another. */
+/* Best first, by the single-thread rate bench/fh-bench measured on the
+ * development machine (2 cores with AVX-512 and SHA-NI, 2.93 GHz, gcc 12
+ * -O2), Nettle's plain loop there being 12-14 MH/s:
+ *   avx512 about 70 MH/s (42 cycles a hash), shani 22-27, avx2 18-24,
+ *   portable 3.8.
+ * avx512 is bound by its vector ports (about 1240 operations per 16 lanes
+ * at two 512-bit operations a cycle, the rotates on one port only).  shani
+ * is bound by the SHA unit (sha256rnds2 issues every 3.2 cycles there) and
+ * came out ahead of avx2 in every alternating run; on CPUs with a faster
+ * SHA unit its lead only grows.  FIND_HASH_KERNEL overrides the order. */
 static const struct fh_kernel kernels[] = {
 #ifdef FH_KERNEL_AVX512
 	{ "avx512", fh_kernel_avx512, cpu_has_avx512 },
 #endif
-#ifdef FH_KERNEL_AVX2
-	{ "avx2", fh_kernel_avx2, cpu_has_avx2 },
-#endif
 #ifdef FH_KERNEL_SHANI
 	{ "shani", fh_kernel_shani, cpu_has_shani },
+#endif
+#ifdef FH_KERNEL_AVX2
+	{ "avx2", fh_kernel_avx2, cpu_has_avx2 },
 #endif
 	{ "portable", fh_kernel_portable, cpu_has_always },
 };
