@@ -4,9 +4,10 @@
  * at the baseline; dispatch.c calls it only when cpuid and xgetbv say the
  * CPU and the OS both handle the zmm state.  The rounds are the shared ones
  * of kernel_simd.h: AVX-512 gives them one-instruction rotates and a
- * three-input logic instruction, so Ch, Maj and each Sigma cost one
- * vpternlogd, and its 32 registers hold the state, the 16-word schedule
- * window and the temporaries without spilling. */
+ * three-input logic instruction, so Ch, Maj and the three-way xor of
+ * each Sigma cost one vpternlogd apiece, and its 32 registers hold the state, the 16-word schedule
+ * window and the temporaries: gcc 12 spills none of them in the loop
+ * (bench/spills; clang 14 still spills some, see below). */
 #include <config.h>
 
 #include <immintrin.h>
@@ -68,7 +69,9 @@ unsigned fh_kernel_avx512(const struct fh_template *t,
 		 * of its instruction.  Without this gcc 12 hoists the ~90
 		 * broadcasts out of the loop, runs out of registers and
 		 * spills: 41 zmm stack accesses a group, none with it
-		 * (bench/spills counts them). */
+		 * (bench/spills counts them).  clang 14 spills about 78
+		 * with or without it: its scheduler lengthens the live
+		 * ranges before registers are allocated. */
 		__asm__("" : "+r"(P_), "+r"(K_));
 		lanes = _mm512_add_epi32(_mm512_set1_epi32((int)fh_lane_word(g)),
 				       iota);

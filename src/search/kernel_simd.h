@@ -158,15 +158,12 @@ static inline void fh_pre_init(struct fh_pre *p, const struct fh_template *t)
 #define FH_W(i, w2, w7, w15, w16)                                           \
 	FH_WSET(i, V_ADD(V_ADD(V_SSIG1(w2), w7), V_ADD(V_SSIG0(w15), w16)))
 
-/* Where schedule word i lives.  By default a variable of its own, which
- * the register allocator places; a kernel with too few registers for the
- * 16-word window (AVX2 has 16) defines both to use an array in its stack
- * frame instead, so that each word is stored once and read as a memory
- * operand, rather than spilled and reloaded wherever gcc chooses. */
-#ifndef FH_WSET
+/* Schedule word i: a variable of its own, placed by the register
+ * allocator.  Kept behind a macro so a kernel can be tried with the
+ * schedule elsewhere (an explicit stack array was tried for AVX2 and was
+ * no faster). */
 #define FH_WSET(i, e) VT x##i = (e)
 #define FH_X(i) x##i
-#endif
 
 /* Sets h0 (a VT) to the first digest word of lane words lanes, given P_ (the
  * template's struct fh_pre) and K_ (fh_sha256_k), both pointers the caller
