@@ -27,19 +27,23 @@ static void human(char *out, size_t size, double v)
 		v /= 1000;
 		u++;
 	}
-	snprintf(out, size, u ? "%.1f%s" : "%.0f%s", v, unit[u]);
+	snprintf(out, size, u ? "%.1f %s" : "%.0f %s", v, unit[u]);
 }
 
 static void duration(char *out, size_t size, double s)
 {
 	long t;
 
-	if (!(s <= 99 * 86400.0)) { /* also NaN */
-		snprintf(out, size, "--");
+	if (!(s < 1e6 * 365 * 86400.0)) { /* also NaN */
+		snprintf(out, size, "never");
 		return;
 	}
 	t = (long)s;
-	if (t >= 3600)
+	if (t >= 365L * 86400)
+		snprintf(out, size, "%ldy", t / (365L * 86400));
+	else if (t >= 86400)
+		snprintf(out, size, "%ldd%02ldh", t / 86400, t / 3600 % 24);
+	else if (t >= 3600)
 		snprintf(out, size, "%ldh%02ldm", t / 3600, t / 60 % 60);
 	else if (t >= 60)
 		snprintf(out, size, "%ldm%02lds", t / 60, t % 60);
@@ -71,8 +75,8 @@ static void progress_line(struct fh_search *s, double secs)
 	human(e, sizeof e, expect);
 	duration(eta, sizeof eta,
 		 rate > 0 && expect > tries ? (expect - tries) / rate : 0);
-	fprintf(stderr, "\r%sH/s  %s tries of ~%s expected  ETA %s\033[K", r,
-		t, e, eta);
+	fprintf(stderr, "\r%sH/s  %stries of ~%sexpected  ETA %s\033[K", r, t,
+		e, eta);
 }
 
 enum fh_run_end fh_run_search(struct fh_search *s, const struct fh_common *c,
