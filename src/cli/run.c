@@ -18,7 +18,9 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void human(char *out, size_t size, double v)
+/* v with a metric suffix; sep goes between number and suffix ("2.6 M" to
+ * make "2.6 MH/s", "" to make "524.3k tries"). */
+static void human(char *out, size_t size, double v, const char *sep)
 {
 	static const char *const unit[] = { "", "k", "M", "G", "T", "P", "E" };
 	unsigned u = 0;
@@ -27,7 +29,7 @@ static void human(char *out, size_t size, double v)
 		v /= 1000;
 		u++;
 	}
-	snprintf(out, size, u ? "%.1f %s" : "%.0f %s", v, unit[u]);
+	snprintf(out, size, u ? "%.1f%s%s" : "%.0f%s%s", v, sep, unit[u]);
 }
 
 static void duration(char *out, size_t size, double s)
@@ -70,12 +72,12 @@ static void progress_line(struct fh_search *s, double secs)
 			expect = x;
 	}
 	rate = secs > 0 ? tries / secs : 0;
-	human(r, sizeof r, rate);
-	human(t, sizeof t, tries);
-	human(e, sizeof e, expect);
+	human(r, sizeof r, rate, " ");
+	human(t, sizeof t, tries, "");
+	human(e, sizeof e, expect, "");
 	duration(eta, sizeof eta,
 		 rate > 0 && expect > tries ? (expect - tries) / rate : 0);
-	fprintf(stderr, "\r%sH/s  %stries of ~%sexpected  ETA %s\033[K", r, t,
+	fprintf(stderr, "\r%sH/s  %s tries of ~%s expected  ETA %s\033[K", r, t,
 		e, eta);
 }
 
