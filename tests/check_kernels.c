@@ -314,8 +314,8 @@ START_TEST(test_kernel_ranges)
 		}
 		for (a = 0; a < 200; a++) {
 			uint32_t first = rnd_below(FH_TEMPLATE_SIZE + 1);
-			uint32_t count = rnd_below(a < 100 ? 100 :
-						   FH_TEMPLATE_SIZE - first + 1);
+			uint32_t room = FH_TEMPLATE_SIZE - first;
+			uint32_t count = rnd_below(a < 100 ? 100 : room + 1);
 
 			if (count > FH_TEMPLATE_SIZE - first)
 				count = FH_TEMPLATE_SIZE - first;
@@ -345,7 +345,8 @@ START_TEST(test_kernel_prefix_lengths)
 		uint32_t first = rnd_below(FH_TEMPLATE_SIZE - 4096);
 		uint32_t count = 1 + rnd_below(4095);
 		uint32_t j = first + rnd_below(count);
-		uint32_t mask = d >= 8 ? 0xffffffffu : ~(0xffffffffu >> (4 * d));
+		uint32_t mask = d >= 8 ? 0xffffffffu
+				       : ~(0xffffffffu >> (4 * d));
 		uint8_t text[FH_CAND_LEN], digest[32];
 		char hex[65];
 		struct sha256_ctx ctx;
@@ -453,7 +454,8 @@ static void choose_kernels(void)
 		if (forced && *forced && strcmp(forced, all[i].name) != 0)
 			continue;
 		if (!all[i].cpu_has()) {
-			printf("kernel %s: not run, CPU lacks it\n", all[i].name);
+			printf("kernel %s: not run, CPU lacks it\n",
+			       all[i].name);
 			continue;
 		}
 		if (n_tested < sizeof tested / sizeof tested[0])

@@ -31,7 +31,9 @@ static unsigned long long xgetbv0(void)
 	unsigned lo, hi;
 
 	/* The opcode, not the mnemonic: it needs no -mxsave. */
-	__asm__ volatile(".byte 0x0f, 0x01, 0xd0" : "=a"(lo), "=d"(hi) : "c"(0));
+	__asm__ volatile(".byte 0x0f, 0x01, 0xd0"
+			 : "=a"(lo), "=d"(hi)
+			 : "c"(0));
 	return (unsigned long long)hi << 32 | lo;
 }
 

@@ -86,8 +86,8 @@ unsigned fh_kernel_avx2(const struct fh_template *t,
 		/* As in kernel_avx512.c: keep the broadcasts loads inside
 		 * the loop rather than 90 values hoisted and spilled. */
 		__asm__("" : "+r"(P_), "+r"(K_));
-		lanes = _mm256_add_epi32(_mm256_set1_epi32((int)fh_lane_word(g)),
-				       iota);
+		lanes = _mm256_add_epi32(
+			_mm256_set1_epi32((int)fh_lane_word(g)), iota);
 		FH_SIMD_H0(h0, lanes);
 		for (k = 0; k < f->n; k++)
 			any = _mm256_or_si256(
@@ -100,7 +100,8 @@ unsigned fh_kernel_avx2(const struct fh_template *t,
 		pass = (unsigned)_mm256_movemask_ps(_mm256_castsi256_ps(any)) &
 		       valid;
 		if (pass) {
-			hits[g / FH_GROUP] |= (uint16_t)(pass << (g % FH_GROUP));
+			hits[g / FH_GROUP] |=
+				(uint16_t)(pass << (g % FH_GROUP));
 			set += (unsigned)__builtin_popcount(pass);
 		}
 	}

@@ -5,9 +5,10 @@
  * CPU and the OS both handle the zmm state.  The rounds are the shared ones
  * of kernel_simd.h: AVX-512 gives them one-instruction rotates and a
  * three-input logic instruction, so Ch, Maj and the three-way xor of
- * each Sigma cost one vpternlogd apiece, and its 32 registers hold the state, the 16-word schedule
- * window and the temporaries: gcc 12 spills none of them in the loop
- * (bench/spills; clang 14 still spills some, see below). */
+ * each Sigma cost one vpternlogd apiece; and its 32 registers hold the
+ * state, the 16-word schedule window and the temporaries: gcc 12 spills
+ * none of them in the loop (bench/spills; clang 14 still spills some,
+ * see below). */
 #include <config.h>
 
 #include <immintrin.h>
@@ -73,8 +74,8 @@ unsigned fh_kernel_avx512(const struct fh_template *t,
 		 * with or without it: its scheduler lengthens the live
 		 * ranges before registers are allocated. */
 		__asm__("" : "+r"(P_), "+r"(K_));
-		lanes = _mm512_add_epi32(_mm512_set1_epi32((int)fh_lane_word(g)),
-				       iota);
+		lanes = _mm512_add_epi32(
+			_mm512_set1_epi32((int)fh_lane_word(g)), iota);
 		FH_SIMD_H0(h0, lanes);
 		for (k = 0; k < f->n; k++)
 			pass |= _mm512_mask_cmpeq_epi32_mask(

@@ -59,7 +59,8 @@ void fh_sha256_compress_portable(uint32_t state[8], const uint32_t w[16])
 	for (i = 0; i < 16; i++)
 		x[i] = w[i];
 	for (i = 16; i < 64; i++)
-		x[i] = SSIG1(x[i - 2]) + x[i - 7] + SSIG0(x[i - 15]) + x[i - 16];
+		x[i] = SSIG1(x[i - 2]) + x[i - 7] + SSIG0(x[i - 15]) +
+		       x[i - 16];
 	for (i = 0; i < 8; i++)
 		s[i] = state[i];
 	for (i = 0; i < 64; i++)

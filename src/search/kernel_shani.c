@@ -27,7 +27,8 @@
  * layout, and the message in four-word groups. */
 struct shani_pre {
 	__m128i abef, cdgh;
-	__m128i m0, m1, m2, m3; /* m3 holds w[13..15]; lane 0 is the lane word */
+	/* w[0..15] four at a time; m3's lane 0 is replaced by the lane word */
+	__m128i m0, m1, m2, m3;
 };
 
 static void shani_pre_init(struct shani_pre *p, const struct fh_template *t)
@@ -63,7 +64,8 @@ static void shani_pre_init(struct shani_pre *p, const struct fh_template *t)
 #define QROUNDS(x, m, i)                                                    \
 	do {                                                                \
 		__m128i k_ = _mm_add_epi32(                                 \
-			(m), _mm_loadu_si128((const __m128i *)&fh_sha256_k[i])); \
+			(m), _mm_loadu_si128(                               \
+				     (const __m128i *)&fh_sha256_k[i]));    \
 		cdgh##x = _mm_sha256rnds2_epu32(cdgh##x, abef##x, k_);      \
 		k_ = _mm_shuffle_epi32(k_, 0x0e);                           \
 		abef##x = _mm_sha256rnds2_epu32(abef##x, cdgh##x, k_);      \
@@ -140,7 +142,8 @@ unsigned fh_kernel_shani(const struct fh_template *t,
 			set++;
 		}
 		if (jb != j && passes(f, hb)) {
-			hits[jb / FH_GROUP] |= (uint16_t)(1u << (jb % FH_GROUP));
+			hits[jb / FH_GROUP] |=
+				(uint16_t)(1u << (jb % FH_GROUP));
 			set++;
 		}
 	}

@@ -156,14 +156,7 @@ static inline void fh_pre_init(struct fh_pre *p, const struct fh_template *t)
 	FH_RND(a, b, c, d, e, f, g, h, V_ADD(h, V_BC(P_->kw[i])))
 /* The generic schedule word, every term lane-dependent. */
 #define FH_W(i, w2, w7, w15, w16)                                           \
-	FH_WSET(i, V_ADD(V_ADD(V_SSIG1(w2), w7), V_ADD(V_SSIG0(w15), w16)))
-
-/* Schedule word i: a variable of its own, placed by the register
- * allocator.  Kept behind a macro so a kernel can be tried with the
- * schedule elsewhere (an explicit stack array was tried for AVX2 and was
- * no faster). */
-#define FH_WSET(i, e) VT x##i = (e)
-#define FH_X(i) x##i
+	VT x##i = V_ADD(V_ADD(V_SSIG1(w2), w7), V_ADD(V_SSIG0(w15), w16))
 
 /* Sets h0 (a VT) to the first digest word of lane words lanes, given P_ (the
  * template's struct fh_pre) and K_ (fh_sha256_k), both pointers the caller
@@ -171,10 +164,10 @@ static inline void fh_pre_init(struct fh_pre *p, const struct fh_template *t)
  * the loop instead of hoisting 90 of them into registers and spilling. */
 #define FH_SIMD_H0(h0, lanes)                                               \
 	do {                                                                \
-		FH_WSET(12, lanes);                                         \
-		VT A = V_ADD(V_BC(P_->a13), FH_X(12)), B = V_BC(P_->b13);   \
+		VT x12 = (lanes);                                           \
+		VT A = V_ADD(V_BC(P_->a13), x12), B = V_BC(P_->b13);        \
 		VT C = V_BC(P_->c13), D = V_BC(P_->d13);                    \
-		VT E = V_ADD(V_BC(P_->e13), FH_X(12)), F = V_BC(P_->f13);   \
+		VT E = V_ADD(V_BC(P_->e13), x12), F = V_BC(P_->f13);        \
 		VT G = V_BC(P_->g13), H;                                    \
 		/* rounds 13..15: h, K and W all constant */                \
 		FH_RND(A, B, C, D, E, F, G, H, V_BC(P_->hkw[13]));          \
@@ -183,102 +176,102 @@ static inline void fh_pre_init(struct fh_pre *p, const struct fh_template *t)
 		FH_RC(F, G, H, A, B, C, D, E, 16);                          \
 		FH_RC(E, F, G, H, A, B, C, D, 17);                          \
 		FH_RC(D, E, F, G, H, A, B, C, 18);                          \
-		FH_WSET(19, V_ADD(FH_X(12), V_BC(P_->c[19])));              \
-		FH_RV(C, D, E, F, G, H, A, B, 19, FH_X(19));                \
+		VT x19 = V_ADD(x12, V_BC(P_->c[19]));                       \
+		FH_RV(C, D, E, F, G, H, A, B, 19, x19);                     \
 		FH_RC(B, C, D, E, F, G, H, A, 20);                          \
-		FH_WSET(21, V_ADD(V_SSIG1(FH_X(19)), V_BC(P_->c[21])));     \
-		FH_RV(A, B, C, D, E, F, G, H, 21, FH_X(21));                \
+		VT x21 = V_ADD(V_SSIG1(x19), V_BC(P_->c[21]));              \
+		FH_RV(A, B, C, D, E, F, G, H, 21, x21);                     \
 		FH_RC(H, A, B, C, D, E, F, G, 22);                          \
-		FH_WSET(23, V_ADD(V_SSIG1(FH_X(21)), V_BC(P_->c[23])));     \
-		FH_RV(G, H, A, B, C, D, E, F, 23, FH_X(23));                \
+		VT x23 = V_ADD(V_SSIG1(x21), V_BC(P_->c[23]));              \
+		FH_RV(G, H, A, B, C, D, E, F, 23, x23);                     \
 		FH_RC(F, G, H, A, B, C, D, E, 24);                          \
-		FH_WSET(25, V_ADD(V_SSIG1(FH_X(23)), V_BC(P_->c[25])));     \
-		FH_RV(E, F, G, H, A, B, C, D, 25, FH_X(25));                \
-		FH_WSET(26, V_ADD(FH_X(19), V_BC(P_->c[26])));              \
-		FH_RV(D, E, F, G, H, A, B, C, 26, FH_X(26));                \
-		FH_WSET(27, V_ADD(V_ADD(V_SSIG1(FH_X(25)), V_SSIG0(FH_X(12))), \
-			       V_BC(P_->c[27])));                           \
-		FH_RV(C, D, E, F, G, H, A, B, 27, FH_X(27));                \
-		FH_WSET(28, V_ADD(V_ADD(V_SSIG1(FH_X(26)), FH_X(21)),       \
-			       V_ADD(FH_X(12), V_BC(P_->c[28]))));          \
-		FH_RV(B, C, D, E, F, G, H, A, 28, FH_X(28));                \
-		FH_WSET(29, V_ADD(V_SSIG1(FH_X(27)), V_BC(P_->c[29])));     \
-		FH_RV(A, B, C, D, E, F, G, H, 29, FH_X(29));                \
-		FH_WSET(30, V_ADD(V_ADD(V_SSIG1(FH_X(28)), FH_X(23)), V_BC(P_->c[30]))); \
-		FH_RV(H, A, B, C, D, E, F, G, 30, FH_X(30));                \
-		FH_WSET(31, V_ADD(V_SSIG1(FH_X(29)), V_BC(P_->c[31])));     \
-		FH_RV(G, H, A, B, C, D, E, F, 31, FH_X(31));                \
-		FH_WSET(32, V_ADD(V_ADD(V_SSIG1(FH_X(30)), FH_X(25)), V_BC(P_->c[32]))); \
-		FH_RV(F, G, H, A, B, C, D, E, 32, FH_X(32));                \
-		FH_WSET(33, V_ADD(V_ADD(V_SSIG1(FH_X(31)), FH_X(26)), V_BC(P_->c[33]))); \
-		FH_RV(E, F, G, H, A, B, C, D, 33, FH_X(33));                \
-		FH_WSET(34, V_ADD(V_ADD(V_SSIG1(FH_X(32)), FH_X(27)),       \
-			       V_ADD(V_SSIG0(FH_X(19)), V_BC(P_->c[34])))); \
-		FH_RV(D, E, F, G, H, A, B, C, 34, FH_X(34));                \
-		FH_WSET(35, V_ADD(V_ADD(V_SSIG1(FH_X(33)), FH_X(28)),       \
-			       V_ADD(FH_X(19), V_BC(P_->c[35]))));          \
-		FH_RV(C, D, E, F, G, H, A, B, 35, FH_X(35));                \
-		FH_WSET(36, V_ADD(V_ADD(V_SSIG1(FH_X(34)), FH_X(29)),       \
-			       V_ADD(V_SSIG0(FH_X(21)), V_BC(P_->c[36])))); \
-		FH_RV(B, C, D, E, F, G, H, A, 36, FH_X(36));                \
-		FH_WSET(37, V_ADD(V_ADD(V_SSIG1(FH_X(35)), FH_X(30)),       \
-			       V_ADD(FH_X(21), V_BC(P_->c[37]))));          \
-		FH_RV(A, B, C, D, E, F, G, H, 37, FH_X(37));                \
-		FH_WSET(38, V_ADD(V_ADD(V_SSIG1(FH_X(36)), FH_X(31)),       \
-			       V_ADD(V_SSIG0(FH_X(23)), V_BC(P_->c[38])))); \
-		FH_RV(H, A, B, C, D, E, F, G, 38, FH_X(38));                \
-		FH_WSET(39, V_ADD(V_ADD(V_SSIG1(FH_X(37)), FH_X(32)),       \
-			       V_ADD(FH_X(23), V_BC(P_->c[39]))));          \
-		FH_RV(G, H, A, B, C, D, E, F, 39, FH_X(39));                \
-		FH_WSET(40, V_ADD(V_ADD(V_SSIG1(FH_X(38)), FH_X(33)),       \
-			       V_ADD(V_SSIG0(FH_X(25)), V_BC(P_->c[40])))); \
-		FH_RV(F, G, H, A, B, C, D, E, 40, FH_X(40));                \
-		FH_W(41, FH_X(39), FH_X(34), FH_X(26), FH_X(25));           \
-		FH_RV(E, F, G, H, A, B, C, D, 41, FH_X(41));                \
-		FH_W(42, FH_X(40), FH_X(35), FH_X(27), FH_X(26));           \
-		FH_RV(D, E, F, G, H, A, B, C, 42, FH_X(42));                \
-		FH_W(43, FH_X(41), FH_X(36), FH_X(28), FH_X(27));           \
-		FH_RV(C, D, E, F, G, H, A, B, 43, FH_X(43));                \
-		FH_W(44, FH_X(42), FH_X(37), FH_X(29), FH_X(28));           \
-		FH_RV(B, C, D, E, F, G, H, A, 44, FH_X(44));                \
-		FH_W(45, FH_X(43), FH_X(38), FH_X(30), FH_X(29));           \
-		FH_RV(A, B, C, D, E, F, G, H, 45, FH_X(45));                \
-		FH_W(46, FH_X(44), FH_X(39), FH_X(31), FH_X(30));           \
-		FH_RV(H, A, B, C, D, E, F, G, 46, FH_X(46));                \
-		FH_W(47, FH_X(45), FH_X(40), FH_X(32), FH_X(31));           \
-		FH_RV(G, H, A, B, C, D, E, F, 47, FH_X(47));                \
-		FH_W(48, FH_X(46), FH_X(41), FH_X(33), FH_X(32));           \
-		FH_RV(F, G, H, A, B, C, D, E, 48, FH_X(48));                \
-		FH_W(49, FH_X(47), FH_X(42), FH_X(34), FH_X(33));           \
-		FH_RV(E, F, G, H, A, B, C, D, 49, FH_X(49));                \
-		FH_W(50, FH_X(48), FH_X(43), FH_X(35), FH_X(34));           \
-		FH_RV(D, E, F, G, H, A, B, C, 50, FH_X(50));                \
-		FH_W(51, FH_X(49), FH_X(44), FH_X(36), FH_X(35));           \
-		FH_RV(C, D, E, F, G, H, A, B, 51, FH_X(51));                \
-		FH_W(52, FH_X(50), FH_X(45), FH_X(37), FH_X(36));           \
-		FH_RV(B, C, D, E, F, G, H, A, 52, FH_X(52));                \
-		FH_W(53, FH_X(51), FH_X(46), FH_X(38), FH_X(37));           \
-		FH_RV(A, B, C, D, E, F, G, H, 53, FH_X(53));                \
-		FH_W(54, FH_X(52), FH_X(47), FH_X(39), FH_X(38));           \
-		FH_RV(H, A, B, C, D, E, F, G, 54, FH_X(54));                \
-		FH_W(55, FH_X(53), FH_X(48), FH_X(40), FH_X(39));           \
-		FH_RV(G, H, A, B, C, D, E, F, 55, FH_X(55));                \
-		FH_W(56, FH_X(54), FH_X(49), FH_X(41), FH_X(40));           \
-		FH_RV(F, G, H, A, B, C, D, E, 56, FH_X(56));                \
-		FH_W(57, FH_X(55), FH_X(50), FH_X(42), FH_X(41));           \
-		FH_RV(E, F, G, H, A, B, C, D, 57, FH_X(57));                \
-		FH_W(58, FH_X(56), FH_X(51), FH_X(43), FH_X(42));           \
-		FH_RV(D, E, F, G, H, A, B, C, 58, FH_X(58));                \
-		FH_W(59, FH_X(57), FH_X(52), FH_X(44), FH_X(43));           \
-		FH_RV(C, D, E, F, G, H, A, B, 59, FH_X(59));                \
-		FH_W(60, FH_X(58), FH_X(53), FH_X(45), FH_X(44));           \
-		FH_RV(B, C, D, E, F, G, H, A, 60, FH_X(60));                \
-		FH_W(61, FH_X(59), FH_X(54), FH_X(46), FH_X(45));           \
-		FH_RV(A, B, C, D, E, F, G, H, 61, FH_X(61));                \
-		FH_W(62, FH_X(60), FH_X(55), FH_X(47), FH_X(46));           \
-		FH_RV(H, A, B, C, D, E, F, G, 62, FH_X(62));                \
-		FH_W(63, FH_X(61), FH_X(56), FH_X(48), FH_X(47));           \
-		FH_RV(G, H, A, B, C, D, E, F, 63, FH_X(63));                \
+		VT x25 = V_ADD(V_SSIG1(x23), V_BC(P_->c[25]));              \
+		FH_RV(E, F, G, H, A, B, C, D, 25, x25);                     \
+		VT x26 = V_ADD(x19, V_BC(P_->c[26]));                       \
+		FH_RV(D, E, F, G, H, A, B, C, 26, x26);                     \
+		VT x27 = V_ADD(V_ADD(V_SSIG1(x25), V_SSIG0(x12)),           \
+			       V_BC(P_->c[27]));                            \
+		FH_RV(C, D, E, F, G, H, A, B, 27, x27);                     \
+		VT x28 = V_ADD(V_ADD(V_SSIG1(x26), x21),                    \
+			       V_ADD(x12, V_BC(P_->c[28])));                \
+		FH_RV(B, C, D, E, F, G, H, A, 28, x28);                     \
+		VT x29 = V_ADD(V_SSIG1(x27), V_BC(P_->c[29]));              \
+		FH_RV(A, B, C, D, E, F, G, H, 29, x29);                     \
+		VT x30 = V_ADD(V_ADD(V_SSIG1(x28), x23), V_BC(P_->c[30]));  \
+		FH_RV(H, A, B, C, D, E, F, G, 30, x30);                     \
+		VT x31 = V_ADD(V_SSIG1(x29), V_BC(P_->c[31]));              \
+		FH_RV(G, H, A, B, C, D, E, F, 31, x31);                     \
+		VT x32 = V_ADD(V_ADD(V_SSIG1(x30), x25), V_BC(P_->c[32]));  \
+		FH_RV(F, G, H, A, B, C, D, E, 32, x32);                     \
+		VT x33 = V_ADD(V_ADD(V_SSIG1(x31), x26), V_BC(P_->c[33]));  \
+		FH_RV(E, F, G, H, A, B, C, D, 33, x33);                     \
+		VT x34 = V_ADD(V_ADD(V_SSIG1(x32), x27),                    \
+			       V_ADD(V_SSIG0(x19), V_BC(P_->c[34])));       \
+		FH_RV(D, E, F, G, H, A, B, C, 34, x34);                     \
+		VT x35 = V_ADD(V_ADD(V_SSIG1(x33), x28),                    \
+			       V_ADD(x19, V_BC(P_->c[35])));                \
+		FH_RV(C, D, E, F, G, H, A, B, 35, x35);                     \
+		VT x36 = V_ADD(V_ADD(V_SSIG1(x34), x29),                    \
+			       V_ADD(V_SSIG0(x21), V_BC(P_->c[36])));       \
+		FH_RV(B, C, D, E, F, G, H, A, 36, x36);                     \
+		VT x37 = V_ADD(V_ADD(V_SSIG1(x35), x30),                    \
+			       V_ADD(x21, V_BC(P_->c[37])));                \
+		FH_RV(A, B, C, D, E, F, G, H, 37, x37);                     \
+		VT x38 = V_ADD(V_ADD(V_SSIG1(x36), x31),                    \
+			       V_ADD(V_SSIG0(x23), V_BC(P_->c[38])));       \
+		FH_RV(H, A, B, C, D, E, F, G, 38, x38);                     \
+		VT x39 = V_ADD(V_ADD(V_SSIG1(x37), x32),                    \
+			       V_ADD(x23, V_BC(P_->c[39])));                \
+		FH_RV(G, H, A, B, C, D, E, F, 39, x39);                     \
+		VT x40 = V_ADD(V_ADD(V_SSIG1(x38), x33),                    \
+			       V_ADD(V_SSIG0(x25), V_BC(P_->c[40])));       \
+		FH_RV(F, G, H, A, B, C, D, E, 40, x40);                     \
+		FH_W(41, x39, x34, x26, x25);                               \
+		FH_RV(E, F, G, H, A, B, C, D, 41, x41);                     \
+		FH_W(42, x40, x35, x27, x26);                               \
+		FH_RV(D, E, F, G, H, A, B, C, 42, x42);                     \
+		FH_W(43, x41, x36, x28, x27);                               \
+		FH_RV(C, D, E, F, G, H, A, B, 43, x43);                     \
+		FH_W(44, x42, x37, x29, x28);                               \
+		FH_RV(B, C, D, E, F, G, H, A, 44, x44);                     \
+		FH_W(45, x43, x38, x30, x29);                               \
+		FH_RV(A, B, C, D, E, F, G, H, 45, x45);                     \
+		FH_W(46, x44, x39, x31, x30);                               \
+		FH_RV(H, A, B, C, D, E, F, G, 46, x46);                     \
+		FH_W(47, x45, x40, x32, x31);                               \
+		FH_RV(G, H, A, B, C, D, E, F, 47, x47);                     \
+		FH_W(48, x46, x41, x33, x32);                               \
+		FH_RV(F, G, H, A, B, C, D, E, 48, x48);                     \
+		FH_W(49, x47, x42, x34, x33);                               \
+		FH_RV(E, F, G, H, A, B, C, D, 49, x49);                     \
+		FH_W(50, x48, x43, x35, x34);                               \
+		FH_RV(D, E, F, G, H, A, B, C, 50, x50);                     \
+		FH_W(51, x49, x44, x36, x35);                               \
+		FH_RV(C, D, E, F, G, H, A, B, 51, x51);                     \
+		FH_W(52, x50, x45, x37, x36);                               \
+		FH_RV(B, C, D, E, F, G, H, A, 52, x52);                     \
+		FH_W(53, x51, x46, x38, x37);                               \
+		FH_RV(A, B, C, D, E, F, G, H, 53, x53);                     \
+		FH_W(54, x52, x47, x39, x38);                               \
+		FH_RV(H, A, B, C, D, E, F, G, 54, x54);                     \
+		FH_W(55, x53, x48, x40, x39);                               \
+		FH_RV(G, H, A, B, C, D, E, F, 55, x55);                     \
+		FH_W(56, x54, x49, x41, x40);                               \
+		FH_RV(F, G, H, A, B, C, D, E, 56, x56);                     \
+		FH_W(57, x55, x50, x42, x41);                               \
+		FH_RV(E, F, G, H, A, B, C, D, 57, x57);                     \
+		FH_W(58, x56, x51, x43, x42);                               \
+		FH_RV(D, E, F, G, H, A, B, C, 58, x58);                     \
+		FH_W(59, x57, x52, x44, x43);                               \
+		FH_RV(C, D, E, F, G, H, A, B, 59, x59);                     \
+		FH_W(60, x58, x53, x45, x44);                               \
+		FH_RV(B, C, D, E, F, G, H, A, 60, x60);                     \
+		FH_W(61, x59, x54, x46, x45);                               \
+		FH_RV(A, B, C, D, E, F, G, H, 61, x61);                     \
+		FH_W(62, x60, x55, x47, x46);                               \
+		FH_RV(H, A, B, C, D, E, F, G, 62, x62);                     \
+		FH_W(63, x61, x56, x48, x47);                               \
+		FH_RV(G, H, A, B, C, D, E, F, 63, x63);                     \
 		h0 = V_ADD(F, V_BC(P_->iv0));                               \
 	} while (0)
 
