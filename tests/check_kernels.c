@@ -442,6 +442,46 @@ START_TEST(test_kernel_any_block)
 }
 END_TEST
 
+/* The table is best first and ends with portable; the default is the
+ * first entry this CPU runs; FIND_HASH_KERNEL picks by name and yields
+ * NULL for a name that is unknown or that this CPU cannot run. */
+START_TEST(test_dispatch)
+{
+	const struct fh_kernel *all, *first = NULL;
+	const char *env = getenv("FIND_HASH_KERNEL");
+	char *saved = env ? strdup(env) : NULL;
+	size_t n, i, j;
+
+	all = fh_kernel_list(&n);
+	ck_assert_uint_ge(n, 1);
+	ck_assert_str_eq(all[n - 1].name, "portable");
+	for (i = 0; i < n; i++) {
+		ck_assert_ptr_eq(fh_kernel_find(all[i].name), &all[i]);
+		for (j = i + 1; j < n; j++)
+			ck_assert_str_ne(all[i].name, all[j].name);
+		if (!first && all[i].cpu_has())
+			first = &all[i];
+	}
+	ck_assert_ptr_null(fh_kernel_find("no-such-kernel"));
+
+	unsetenv("FIND_HASH_KERNEL");
+	ck_assert_ptr_eq(fh_kernel_default(), first);
+	for (i = 0; i < n; i++) {
+		setenv("FIND_HASH_KERNEL", all[i].name, 1);
+		ck_assert_ptr_eq(fh_kernel_default(),
+				 all[i].cpu_has() ? &all[i] : NULL);
+	}
+	setenv("FIND_HASH_KERNEL", "no-such-kernel", 1);
+	ck_assert_ptr_null(fh_kernel_default());
+	/* as it was, for CK_FORK=no runs */
+	if (saved)
+		setenv("FIND_HASH_KERNEL", saved, 1);
+	else
+		unsetenv("FIND_HASH_KERNEL");
+	free(saved);
+}
+END_TEST
+
 /* The kernels to test, and a line for each one that will not run. */
 static void choose_kernels(void)
 {
@@ -473,6 +513,7 @@ static Suite *kernels_suite(void)
 
 	tcase_add_test(tc, test_fips_vectors);
 	tcase_add_test(tc, test_layout_matches_engine);
+	tcase_add_test(tc, test_dispatch);
 	suite_add_tcase(s, tc);
 	for (i = 0; i < n_tested; i++) {
 		tc = tcase_create(tested[i]->name);
