@@ -75,17 +75,18 @@ static unsigned cpu_features(void)
 	return f;
 }
 
-static int cpu_has_shani(void)
+/* Unused when configure dropped the kernel (an older compiler). */
+static int __attribute__((unused)) cpu_has_shani(void)
 {
 	return (cpu_features() & FH_CPU_SHANI) != 0;
 }
 
-static int cpu_has_avx2(void)
+static int __attribute__((unused)) cpu_has_avx2(void)
 {
 	return (cpu_features() & FH_CPU_AVX2) != 0;
 }
 
-static int cpu_has_avx512(void)
+static int __attribute__((unused)) cpu_has_avx512(void)
 {
 	return (cpu_features() & FH_CPU_AVX512) != 0;
 }
@@ -116,6 +117,7 @@ static const struct fh_kernel kernels[] = {
 #ifdef FH_KERNEL_AVX2
 	{ "avx2", fh_kernel_avx2, cpu_has_avx2 },
 #endif
+	{ "vec128", fh_kernel_vec128, cpu_has_always },
 	{ "portable", fh_kernel_portable, cpu_has_always },
 };
 

@@ -84,6 +84,10 @@ struct fh_kernel {
 unsigned fh_kernel_portable(const struct fh_template *t,
 			    const struct fh_filter *f, uint32_t first,
 			    uint32_t count, uint16_t *hits);
+/* kernel_vec128.c: four lanes in GNU C vectors, on every architecture. */
+unsigned fh_kernel_vec128(const struct fh_template *t,
+			  const struct fh_filter *f, uint32_t first,
+			  uint32_t count, uint16_t *hits);
 /* The x86-64 kernels (kernel_shani.c, kernel_avx2.c, kernel_avx512.c),
  * compiled only there and called only when the CPU has the instructions. */
 unsigned fh_kernel_shani(const struct fh_template *t,
