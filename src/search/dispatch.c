@@ -117,7 +117,9 @@ static const struct fh_kernel kernels[] = {
 #ifdef FH_KERNEL_AVX2
 	{ "avx2", fh_kernel_avx2, cpu_has_avx2 },
 #endif
+#ifdef FH_KERNEL_VEC128
 	{ "vec128", fh_kernel_vec128, cpu_has_always },
+#endif
 	{ "portable", fh_kernel_portable, cpu_has_always },
 };
 

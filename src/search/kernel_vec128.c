@@ -7,7 +7,8 @@
  * (SSE2 on x86-64, NEON on arm64, AltiVec/VSX on ppc64el, ...) or onto
  * plain registers where there is nothing.  It is built with the default
  * flags, so it is safe on every CPU of the architecture and needs no
- * dispatch test; on x86-64 the ISA kernels normally rank above it. */
+ * CPU check; on x86-64 it serves CPUs without AVX2 or SHA-NI.  configure
+ * builds it elsewhere only with --enable-vec128. */
 #include <config.h>
 
 #include "kernel.h"
