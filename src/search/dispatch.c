@@ -101,7 +101,7 @@ static int cpu_has_always(void)
  * development machine (2 cores with AVX-512 and SHA-NI, 2.93 GHz, gcc 12
  * -O2), Nettle's plain loop there being 12-14 MH/s:
  *   avx512 about 70 MH/s (42 cycles a hash), shani 22-27, avx2 18-24,
- *   portable 3.8.
+ *   vec128 10-12, portable 3.8.
  * avx512 is bound by its vector ports (about 1240 operations per 16 lanes
  * at two 512-bit operations a cycle, the rotates on one port only).  shani
  * is bound by the SHA unit (sha256rnds2 issues every 3.2 cycles there) and
