@@ -84,7 +84,8 @@ struct fh_kernel {
 unsigned fh_kernel_portable(const struct fh_template *t,
 			    const struct fh_filter *f, uint32_t first,
 			    uint32_t count, uint16_t *hits);
-/* kernel_vec128.c: four lanes in GNU C vectors, on every architecture. */
+/* kernel_vec128.c: four lanes in GNU C vectors (configure builds it on
+ * x86-64, elsewhere with --enable-vec128). */
 unsigned fh_kernel_vec128(const struct fh_template *t,
 			  const struct fh_filter *f, uint32_t first,
 			  uint32_t count, uint16_t *hits);

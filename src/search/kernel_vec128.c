@@ -1,5 +1,5 @@
-/* kernel_vec128.c: the 4-lane kernel in GNU C vector extensions, for every
- * architecture.
+/* kernel_vec128.c: the 4-lane kernel in GNU C vector extensions, which
+ * compile for any architecture.
  *
  * The portable kernel is the plain reference; this one runs the shared,
  * precomputed rounds of kernel_simd.h on vectors of four 32-bit lanes
