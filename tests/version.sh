@@ -72,5 +72,16 @@ else
 	fail "$spec's newest %changelog entry is for '$rpmcl', expected $want-RELEASE"
 fi
 
+# contrib/k8s: every manifest runs the image tagged with this version.
+tags=$(cat "$top_srcdir"/contrib/k8s/*.yaml 2>/dev/null |
+	sed -n 's/^[[:space:]]*image:[[:space:]]*find-hash:\([^[:space:]]*\).*/\1/p' | sort -u)
+if [ -z "$tags" ]; then
+	fail "no 'image: find-hash:TAG' in $top_srcdir/contrib/k8s/*.yaml"
+elif [ "$tags" = "$want" ]; then
+	pass "contrib/k8s images: find-hash:$tags"
+else
+	fail "contrib/k8s images are tagged $(printf "%s " $tags)- expected $want"
+fi
+
 [ "$failures" -eq 0 ] || exit 1
 exit 0
