@@ -101,13 +101,24 @@ int fh_search_wait(struct fh_search *s, unsigned ms);
 /* Asks the threads to stop; they do within one template (~1 ms). */
 void fh_search_stop(struct fh_search *s);
 uint64_t fh_search_tries(struct fh_search *s);
+/* The options the search runs with (its own copy). */
+const struct fh_search_opts *fh_search_options(const struct fh_search *s);
 /* After fh_search_wait returned 1. */
 enum fh_search_end fh_search_end(struct fh_search *s);
 void fh_search_answer(struct fh_search *s, size_t i, struct fh_answer *a);
 void fh_search_free(struct fh_search *s);
 
+/* bench.c: hashes per second summed over threads, each thread hashing
+ * for about seconds; -1 when threads cannot be started. */
+double fh_bench_kernel(const struct fh_kernel *k, unsigned threads,
+		       double seconds);
+double fh_bench_nettle(unsigned threads, double seconds);
+
 /* cpus.c: the CPUs this process may really use: the affinity mask, capped
  * by a cgroup v2 cpu.max quota (rounded up), at least 1. */
 unsigned fh_usable_cpus(void);
+/* The cgroup v2 cpu.max limit in whole CPUs for the cgroup named in
+ * self_cgroup (a /proc/self/cgroup file) under mount; 0 when none. */
+unsigned fh_cgroup_cpu_limit(const char *self_cgroup, const char *mount);
 
 #endif

@@ -1,0 +1,485 @@
+/* main.c: find-hash's command line: options, modes, exit statuses.
+ * The engine is behind search.h, queue mode behind queue.h. */
+#include <config.h>
+
+#include <errno.h>
+#include <inttypes.h>
+#include <popt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "fh-exit.h"
+#include "output.h"
+#include "queue.h"
+#include "search.h"
+
+#define MAX_THREADS 4096
+
+/* Queue mode is built on its own branch; until it is merged these resolve
+ * to NULL and --queue says so. */
+#pragma weak fh_queue_popt
+#pragma weak fh_queue_worker
+#pragma weak fh_queue_enqueue
+
+/* What the command line says, before it is checked. */
+struct cli_args {
+	int offline, enqueue, benchmark, version, json, quiet;
+	char *queue, *threads, *max_tries, *timeout, *seed, *kernel;
+	char *shard, *shards;
+	const char **rest; /* prefixes */
+	int n_rest;
+};
+
+static struct cli_args args;
+
+static struct poptOption mode_options[] = {
+	{ "offline", 'o', POPT_ARG_NONE, &args.offline, 0,
+	  "search for the PREFIX arguments on this machine", NULL },
+	{ "queue", 'Q', POPT_ARG_STRING, &args.queue, 0,
+	  "take prefixes from the RabbitMQ queue NAME (queue mode)", "NAME" },
+	{ "enqueue", 'e', POPT_ARG_NONE, &args.enqueue, 0,
+	  "with --queue: publish the PREFIX arguments (- reads stdin) to it",
+	  NULL },
+	{ "benchmark", 'b', POPT_ARG_NONE, &args.benchmark, 0,
+	  "print the hash rate of each SHA-256 kernel this CPU supports",
+	  NULL },
+	{ "version", 'V', POPT_ARG_NONE, &args.version, 0,
+	  "print the version and exit", NULL },
+	POPT_TABLEEND
+};
+
+static struct poptOption search_options[] = {
+	{ "threads", 't', POPT_ARG_STRING, &args.threads, 0,
+	  "search threads (default: the CPUs this process may use)", "N" },
+	{ "max-tries", 'm', POPT_ARG_STRING, &args.max_tries, 0,
+	  "give up after N candidates, summed over threads (k, M, G, T)",
+	  "N" },
+	{ "timeout", 'T', POPT_ARG_STRING, &args.timeout, 0,
+	  "give up after SECONDS", "SECONDS" },
+	{ "seed", 's', POPT_ARG_STRING, &args.seed, 0,
+	  "derive the candidates from N: the same seed gives the same answer",
+	  "N" },
+	{ "shard", 0, POPT_ARG_STRING, &args.shard, 0,
+	  "search only shard I of N disjoint shards of the candidates",
+	  "I/N" },
+	{ "shards", 0, POPT_ARG_STRING, &args.shards, 0,
+	  "N shards, I from JOB_COMPLETION_INDEX (an Indexed Job)", "N" },
+	{ "kernel", 'k', POPT_ARG_STRING, &args.kernel, 0,
+	  "use the SHA-256 kernel NAME (see --benchmark)", "NAME" },
+	{ "json", 'j', POPT_ARG_NONE, &args.json, 0,
+	  "print one JSON object per answer", NULL },
+	{ "quiet", 'q', POPT_ARG_NONE, &args.quiet, 0,
+	  "no progress line and no notes on stderr", NULL },
+	POPT_TABLEEND
+};
+
+static struct poptOption no_options[] = { POPT_TABLEEND };
+
+static const char exit_help[] =
+	"Exit status: 0 all found (queue: done or queue empty), 1 not found "
+	"within\n--max-tries/--timeout or in the shard, 2 usage or bad "
+	"prefix, 3 broker or\nnetwork error, 4 poison message, 5 system "
+	"error, 130 SIGINT, 143 SIGTERM.";
+
+static struct poptOption options[] = {
+	{ NULL, 0, POPT_ARG_INCLUDE_TABLE, mode_options, 0, "Modes:", NULL },
+	{ NULL, 0, POPT_ARG_INCLUDE_TABLE, search_options, 0,
+	  "Search options:", NULL },
+	{ NULL, 0, POPT_ARG_INCLUDE_TABLE, NULL /* fh_queue_popt */, 0,
+	  "Queue mode options:", NULL },
+	POPT_AUTOHELP
+	/* popt prints an included table's title even when it is empty: the
+	 * way to end --help with the exit statuses. */
+	{ NULL, 0, POPT_ARG_INCLUDE_TABLE, no_options, 0, exit_help, NULL },
+	POPT_TABLEEND
+};
+
+/* --- checking values ----------------------------------------------------- */
+
+static int bad_value(const char *option, const char *value, const char *why)
+{
+	fh_err("invalid %s '%s': %s", option, value, why);
+	return -1;
+}
+
+/* A count with an optional k, M, G or T (powers of 1000). */
+static int parse_count(const char *option, const char *text, uint64_t min,
+		       uint64_t max, uint64_t *out)
+{
+	unsigned long long v;
+	uint64_t scale = 1;
+	char *end;
+
+	errno = 0;
+	if (text[0] == '-' || text[0] == '\0')
+		return bad_value(option, text, "not a positive whole number");
+	v = strtoull(text, &end, 10);
+	switch (*end) {
+	case 'k': scale = 1000; end++; break;
+	case 'M': scale = 1000000; end++; break;
+	case 'G': scale = 1000000000; end++; break;
+	case 'T': scale = UINT64_C(1000000000000); end++; break;
+	}
+	if (end == text || *end != '\0')
+		return bad_value(option, text, "not a positive whole number");
+	if (errno == ERANGE || v > max / scale)
+		return bad_value(option, text, "too large");
+	if (v * scale < min)
+		return bad_value(option, text, "too small");
+	*out = v * scale;
+	return 0;
+}
+
+static int parse_seconds(const char *option, const char *text, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(text, &end);
+	if (end == text || *end != '\0' || errno == ERANGE || !(v > 0) ||
+	    v > 1e9)
+		return bad_value(option, text, "not a number of seconds > 0");
+	*out = v;
+	return 0;
+}
+
+static int parse_shard(struct fh_common *c)
+{
+	uint64_t i, n;
+
+	if (args.shard) {
+		char *slash = strchr(args.shard, '/');
+
+		if (args.shards)
+			return bad_value("--shard", args.shard,
+					 "give --shard I/N or --shards N, not both");
+		if (!slash)
+			return bad_value("--shard", args.shard, "not I/N");
+		*slash = '\0';
+		if (parse_count("--shard", slash + 1, 1, UINT64_C(1) << 40, &n) ||
+		    parse_count("--shard", args.shard, 0, UINT64_MAX, &i))
+			return -1;
+		*slash = '/';
+	} else if (args.shards) {
+		const char *index = getenv("JOB_COMPLETION_INDEX");
+
+		if (parse_count("--shards", args.shards, 1, UINT64_C(1) << 40, &n))
+			return -1;
+		if (!index || !*index) {
+			fh_err("--shards needs JOB_COMPLETION_INDEX (set by an "
+			       "Indexed Job), or use --shard I/N");
+			return -1;
+		}
+		if (parse_count("JOB_COMPLETION_INDEX", index, 0, UINT64_MAX, &i))
+			return -1;
+	} else {
+		return 0;
+	}
+	if (i >= n) {
+		char text[64];
+		snprintf(text, sizeof text, "%" PRIu64 "/%" PRIu64, i, n);
+		return bad_value("shard", text, "I must be less than N");
+	}
+	c->shard = i;
+	c->shards = n;
+	return 0;
+}
+
+static int pick_kernel(struct fh_common *c)
+{
+	const char *name = args.kernel ? args.kernel : getenv("FIND_HASH_KERNEL");
+	const struct fh_kernel *k;
+
+	if (!name || !*name) {
+		c->kernel = fh_kernel_default();
+		return 0;
+	}
+	k = fh_kernel_find(name);
+	if (!k) {
+		size_t n, i;
+		const struct fh_kernel *all = fh_kernel_list(&n);
+		char list[256] = "";
+
+		for (i = 0; i < n; i++) {
+			strncat(list, i ? ", " : "", sizeof list - strlen(list) - 1);
+			strncat(list, all[i].name, sizeof list - strlen(list) - 1);
+		}
+		fh_err("unknown kernel '%s' (this build has: %s)", name, list);
+		return -1;
+	}
+	if (!k->cpu_has()) {
+		fh_err("kernel '%s' needs instructions this CPU lacks", name);
+		return -1;
+	}
+	c->kernel = k;
+	return 0;
+}
+
+/* Turns the command line into the common options; -1 after one line on
+ * stderr naming the bad value. */
+static int check_common(struct fh_common *c)
+{
+	uint64_t v;
+
+	memset(c, 0, sizeof *c);
+	c->threads = fh_usable_cpus();
+	if (c->threads > MAX_THREADS)
+		c->threads = MAX_THREADS;
+	if (args.threads) {
+		if (parse_count("--threads", args.threads, 1, MAX_THREADS, &v))
+			return -1;
+		c->threads = (unsigned)v;
+	}
+	if (args.max_tries &&
+	    parse_count("--max-tries", args.max_tries, 1, FH_SPACE, &c->max_tries))
+		return -1;
+	if (args.timeout && parse_seconds("--timeout", args.timeout, &c->timeout))
+		return -1;
+	if (args.seed) {
+		char *end;
+
+		errno = 0;
+		c->seed = strtoull(args.seed, &end, 0);
+		if (end == args.seed || *end || errno || args.seed[0] == '-')
+			return bad_value("--seed", args.seed,
+					 "not a whole number 0..2^64-1");
+		c->seeded = 1;
+	}
+	if (parse_shard(c) || pick_kernel(c))
+		return -1;
+	c->json = args.json;
+	c->quiet = args.quiet;
+	c->progress = !args.quiet && isatty(STDERR_FILENO);
+	return 0;
+}
+
+/* --- the modes ------------------------------------------------------------ */
+
+static int parse_prefixes(struct fh_prefix *out)
+{
+	int i;
+
+	if (args.n_rest == 0) {
+		fh_err("--offline needs at least one PREFIX");
+		return -1;
+	}
+	if (args.n_rest > FH_MAX_PREFIXES) {
+		fh_err("%d prefixes given, at most %d in one run", args.n_rest,
+		       FH_MAX_PREFIXES);
+		return -1;
+	}
+	for (i = 0; i < args.n_rest; i++) {
+		const char *why;
+		char shown[80];
+
+		if (fh_prefix_parse(args.rest[i], strlen(args.rest[i]), &out[i],
+				    &why) == 0)
+			continue;
+		fh_printable(shown, sizeof shown, args.rest[i],
+			     strlen(args.rest[i]), 40);
+		fh_err("invalid prefix '%s': %s", shown, why);
+		return -1;
+	}
+	return 0;
+}
+
+static void report_unsolved(const struct fh_common *c,
+			    const struct fh_prefix *p, enum fh_run_end end,
+			    uint64_t tries)
+{
+	if (c->quiet && end != FH_RUN_EXHAUSTED && end != FH_RUN_GAVE_UP)
+		return;
+	if (end == FH_RUN_EXHAUSTED)
+		fh_err("%s: not found in this shard (shard %" PRIu64 "/%" PRIu64
+		       ", %" PRIu64 " tries)", p->hex, c->shard, c->shards,
+		       tries);
+	else if (end == FH_RUN_GAVE_UP)
+		fh_err("%s: not found within the give-up bound (%s%s%s, %" PRIu64
+		       " tries)", p->hex, c->max_tries ? "--max-tries " : "",
+		       c->max_tries ? args.max_tries : "",
+		       c->timeout > 0 ? " --timeout" : "", tries);
+}
+
+static int run_offline(const struct fh_common *c)
+{
+	struct fh_prefix prefixes[FH_MAX_PREFIXES];
+	struct fh_search_opts o;
+	struct fh_search *s;
+	struct fh_base base;
+	enum fh_run_end end;
+	int i, status = FH_EXIT_OK;
+
+	if (parse_prefixes(prefixes))
+		return FH_EXIT_USAGE;
+	if (fh_base_init(&base, c->seeded, c->seed)) {
+		fh_err("cannot get random bytes: %s", strerror(errno));
+		return FH_EXIT_SYSTEM;
+	}
+	fh_search_opts_init(&o, c, prefixes, (size_t)args.n_rest, &base);
+	s = fh_search_start(&o);
+	if (!s) {
+		fh_err("cannot start %u search threads: %s", c->threads,
+		       strerror(errno));
+		return FH_EXIT_SYSTEM;
+	}
+	end = fh_run_search(s, c, NULL, NULL);
+
+	/* What was found is printed whatever ended the search. */
+	for (i = 0; i < args.n_rest; i++) {
+		struct fh_answer a;
+
+		fh_search_answer(s, (size_t)i, &a);
+		if (a.found) {
+			if (fh_print_answer(stdout, &prefixes[i], &a, c->json))
+				status = FH_EXIT_SYSTEM;
+		} else {
+			report_unsolved(c, &prefixes[i], end, fh_search_tries(s));
+			if (status == FH_EXIT_OK)
+				status = FH_EXIT_NOT_FOUND;
+		}
+	}
+	if (end == FH_RUN_SIGNAL) {
+		int sig = fh_signal_caught();
+
+		if (!c->quiet)
+			fh_err("stopped by %s after %" PRIu64 " tries",
+			       sig == 2 ? "SIGINT" : "SIGTERM", fh_search_tries(s));
+		status = fh_exit_for_signal(sig);
+	}
+	fh_search_free(s);
+	return status;
+}
+
+static int run_benchmark(const struct fh_common *c)
+{
+	double seconds = c->timeout > 0 ? c->timeout : 1.0;
+	const struct fh_kernel *all;
+	size_t n, i;
+
+	all = fh_kernel_list(&n);
+	for (i = 0; i < n; i++) {
+		double rate;
+
+		if (!all[i].cpu_has())
+			continue;
+		rate = fh_bench_kernel(&all[i], c->threads, seconds);
+		if (rate < 0) {
+			fh_err("cannot start %u threads", c->threads);
+			return FH_EXIT_SYSTEM;
+		}
+		printf("%-10s %3u thread%s %10.1f MH/s%s\n", all[i].name,
+		       c->threads, c->threads == 1 ? " " : "s", rate / 1e6,
+		       &all[i] == c->kernel ? "  (selected)" : "");
+		if (fflush(stdout) != 0)
+			return FH_EXIT_SYSTEM;
+	}
+	return FH_EXIT_OK;
+}
+
+/* --- main ----------------------------------------------------------------- */
+
+static int parse_command_line(int argc, const char **argv)
+{
+	poptContext ctx = poptGetContext(fh_progname, argc, argv, options, 0);
+	int rc;
+
+	poptSetOtherOptionHelp(ctx, "--offline PREFIX... | --queue NAME "
+				    "[--enqueue PREFIX...] | --benchmark");
+	while ((rc = poptGetNextOpt(ctx)) > 0)
+		;
+	if (rc < -1) {
+		fh_err("%s: %s (see --help)",
+		       poptBadOption(ctx, POPT_BADOPTION_NOALIAS),
+		       poptStrerror(rc));
+		poptFreeContext(ctx);
+		return -1;
+	}
+	/* The leftover arguments must outlive the context, which owns the
+	 * strings poptGetArgs returns: copy them. */
+	{
+		const char **rest = poptGetArgs(ctx);
+		int n = 0;
+
+		while (rest && rest[n])
+			n++;
+		args.rest = calloc((size_t)n + 1, sizeof *args.rest);
+		if (!args.rest) {
+			poptFreeContext(ctx);
+			return -1;
+		}
+		for (int i = 0; i < n; i++) {
+			args.rest[i] = strdup(rest[i]);
+			if (!args.rest[i]) {
+				poptFreeContext(ctx);
+				return -1;
+			}
+		}
+		args.n_rest = n;
+	}
+	poptFreeContext(ctx);
+	return 0;
+}
+
+static int check_mode(void)
+{
+	int modes = args.offline + (args.queue != NULL) + args.benchmark;
+
+	if (args.enqueue && !args.queue) {
+		fh_err("--enqueue needs --queue NAME");
+		return -1;
+	}
+	if (modes != 1) {
+		fh_err(modes ? "give one mode: --offline, --queue or --benchmark"
+			     : "no mode given: --offline PREFIX..., --queue NAME"
+			       " or --benchmark (see --help)");
+		return -1;
+	}
+	if (args.n_rest && (args.benchmark || (args.queue && !args.enqueue))) {
+		fh_err("unexpected argument '%s'", args.rest[0]);
+		return -1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct fh_common common;
+	int status;
+
+	options[2].arg = fh_queue_popt ? fh_queue_popt : no_options;
+	if (!fh_queue_popt)
+		options[2].descrip = NULL;
+	if (parse_command_line(argc, (const char **)argv))
+		return FH_EXIT_USAGE;
+	if (args.version) {
+		printf("%s %s\n", PACKAGE_NAME, PACKAGE_VERSION);
+		return fh_close_stdout() ? FH_EXIT_SYSTEM : FH_EXIT_OK;
+	}
+	if (check_mode() || check_common(&common))
+		return FH_EXIT_USAGE;
+	fh_signals_install();
+
+	if (args.offline)
+		status = run_offline(&common);
+	else if (args.benchmark)
+		status = run_benchmark(&common);
+	else if (!fh_queue_worker) {
+		fh_err("queue mode is not built in");
+		status = FH_EXIT_USAGE;
+	} else if (args.enqueue)
+		status = fh_queue_enqueue(args.queue, args.rest, args.n_rest,
+					  &common);
+	else
+		status = fh_queue_worker(args.queue, &common);
+
+	for (int i = 0; i < args.n_rest; i++)
+		free((char *)args.rest[i]);
+	free(args.rest);
+	if (fh_close_stdout() && status == FH_EXIT_OK)
+		status = FH_EXIT_SYSTEM;
+	return status;
+}

@@ -1,0 +1,115 @@
+/* output.c: answers on stdout, errors on stderr, and the last check that a
+ * printed answer is right. */
+#include <config.h>
+
+#include <errno.h>
+#include <stdarg.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "output.h"
+
+const char *fh_progname = "find-hash";
+
+void fh_err(const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+
+	/* Built whole, then written once, so that lines from a worker and its
+	 * threads never interleave. */
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "%s: %s\n", fh_progname, line);
+}
+
+/* The string is the answer itself, made of [A-Za-z0-9] only, and the host
+ * name is the one value here that could need escaping. */
+static int json_string(char *buf, size_t size, const char *s)
+{
+	size_t o = 0;
+
+	if (size < 3)
+		return -1;
+	buf[o++] = '"';
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (o + 8 >= size)
+			return -1;
+		if (c == '"' || c == '\\')
+			o += (size_t)sprintf(buf + o, "\\%c", c);
+		else if (c < 0x20 || c >= 0x7f)
+			o += (size_t)sprintf(buf + o, "\\u%04x", c);
+		else
+			buf[o++] = (char)c;
+	}
+	buf[o++] = '"';
+	buf[o] = '\0';
+	return (int)o;
+}
+
+int fh_answer_json(char *buf, size_t size, const struct fh_prefix *p,
+		   const struct fh_answer *a, const char *host)
+{
+	char hex[65], hostq[600] = "";
+	int n;
+
+	fh_hex(a->digest, hex);
+	if (host && json_string(hostq, sizeof hostq, host) < 0)
+		return -1;
+	n = snprintf(buf, size,
+		     "{\"prefix\":\"%s\",\"string\":\"%s\",\"sha256\":\"%s\","
+		     "\"tries\":%llu,\"seconds\":%.3f%s%s}",
+		     p->hex, a->string, hex, (unsigned long long)a->tries,
+		     a->seconds, host ? ",\"host\":" : "", host ? hostq : "");
+	return n < 0 || (size_t)n >= size ? -1 : n;
+}
+
+int fh_print_answer(FILE *out, const struct fh_prefix *p,
+		    const struct fh_answer *a, int json)
+{
+	size_t len = strlen(a->string);
+	uint8_t digest[32];
+	char hex[65];
+
+	/* The engine confirmed this answer with Nettle already; hashing it
+	 * once more here, from the very bytes about to be printed, guards the
+	 * path between the two (a copy, a buffer, a later change). */
+	fh_sha256(a->string, len, digest);
+	if (!fh_prefix_matches(p, digest) ||
+	    memcmp(digest, a->digest, sizeof digest) != 0) {
+		fh_err("internal error: the answer for %s failed verification,"
+		       " not printed", p->hex);
+		return -1;
+	}
+	fh_hex(digest, hex);
+	if (json) {
+		char line[512];
+
+		if (fh_answer_json(line, sizeof line, p, a, NULL) < 0)
+			return -1;
+		fprintf(out, "%s\n", line);
+	} else {
+		fprintf(out, "%s  %s\n", a->string, hex);
+	}
+	/* Flushed per answer: a worker's log and a pipe see each answer as it
+	 * is found, and a write error shows up here, not at exit. */
+	if (fflush(out) != 0) {
+		fh_err("write error: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int fh_close_stdout(void)
+{
+	int err = ferror(stdout);
+
+	if (fclose(stdout) != 0 || err) {
+		fh_err("write error: %s", err ? "stream error" : strerror(errno));
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,24 @@
+/* queue.h: queue mode, the door between the command layer and the
+ * RabbitMQ worker.  main.c includes the popt table below and calls one of
+ * the two entry points; everything AMQP stays behind this header. */
+#ifndef FH_QUEUE_H
+#define FH_QUEUE_H
+
+#include <popt.h>
+
+#include "cli.h"
+
+/* The queue options (--url, --url-file, --results-queue, --wait, --loop,
+ * --count, TLS ...), shown by --help under their own title. */
+extern struct poptOption fh_queue_popt[];
+
+/* --queue NAME: take messages from NAME, solve, publish, ack.  Returns the
+ * exit status (enum fh_exit). */
+int fh_queue_worker(const char *queue, const struct fh_common *c);
+
+/* --queue NAME --enqueue PREFIX... ("-" reads prefixes from stdin, one per
+ * line).  Returns the exit status. */
+int fh_queue_enqueue(const char *queue, const char **prefixes, int n,
+		     const struct fh_common *c);
+
+#endif
