@@ -37,8 +37,16 @@ command -v npm >/dev/null 2>&1 ||
 node -e 'process.exit(+process.versions.node.split(".")[0] >= 18 ? 0 : 1)' ||
 	hard_error "node $(node --version) is too old: 18 or newer is needed"
 
+# Node uses its own CA list; add the system's, so that a registry reached
+# through a proxy the administrator trusts works as it does for apt.
+if [ -z "${NODE_EXTRA_CA_CERTS:-}" ] && [ -r /etc/ssl/certs/ca-certificates.crt ]; then
+	NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt
+	export NODE_EXTRA_CA_CERTS
+fi
+
 # --- the pinned packages, installed once per lock file --------------------
-sum=$(sha256sum "$here/package-lock.json" "$here/package.json" | sha256sum | cut -c1-16)
+# Named after the contents only, so every tree with the same pins shares it.
+sum=$(cat "$here/package-lock.json" "$here/package.json" | sha256sum | cut -c1-16)
 cache=${FH_K8S_NPM_DIR:-${XDG_CACHE_HOME:-${HOME:-/nonexistent}/.cache}/find-hash/k8s-npm}
 deps=$cache/$sum
 if [ ! -f "$deps/.installed" ]; then
