@@ -21,7 +21,8 @@ fh_broker_start() {
 	export RABBITMQ_ENABLED_PLUGINS_FILE="$fh_broker_dir/enabled_plugins"
 	export RABBITMQ_CONFIG_FILE="$fh_broker_dir/rabbitmq"
 	printf '[].\n' >"$RABBITMQ_ENABLED_PLUGINS_FILE"
-	printf 'listeners.tcp.default = %s\n' \
+	# Loopback only: nothing outside this host can reach the test broker.
+	printf 'listeners.tcp.default = 127.0.0.1:%s\n' \
 		"$FH_BROKER_PORT" >"$RABBITMQ_CONFIG_FILE.conf"
 	/usr/lib/rabbitmq/bin/rabbitmq-server >"$fh_broker_dir/server.out" 2>&1 &
 	fh_broker_pid=$!
@@ -33,7 +34,7 @@ fh_broker_start() {
 		return 1
 	fi
 	# No path: vhost "/" (a trailing slash would name the empty vhost).
-	BROKER_URL="amqp://guest:guest@localhost:$FH_BROKER_PORT"
+	BROKER_URL="amqp://guest:guest@127.0.0.1:$FH_BROKER_PORT"
 	export BROKER_URL
 }
 
