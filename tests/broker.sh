@@ -1,0 +1,155 @@
+# broker.sh: starts and stops a private RabbitMQ node for one queue test.
+# Sourced by tests/queue-*.sh:
+#
+#   . "$top_srcdir/tests/broker.sh"
+#   BROKER_CONF_EXTRA='heartbeat = 1'     # optional rabbitmq.conf lines
+#   broker_start                          # exports BROKER_URL, BROKER_PORT
+#   ...                                   # broker_stop runs on EXIT
+#
+# Each test script gets its own node (name, ports, data, logs, HOME and so
+# its own Erlang cookie), so the Automake harness can run them in parallel
+# and a test never sees another's queues.  The node runs as the invoking
+# user (root in CI), which is why the plain rabbitmq-server script is used
+# and not the rabbitmq-script-wrapper that switches to the rabbitmq user.
+
+RMQ_SERVER=${RMQ_SERVER:-/usr/lib/rabbitmq/bin/rabbitmq-server}
+RMQ_CTL=${RMQ_CTL:-/usr/lib/rabbitmq/bin/rabbitmqctl}
+BROKER_DIR=
+BROKER_PID=
+BROKER_NODE=
+
+broker_fail() {
+	echo "broker.sh: $*" >&2
+	exit 99    # a hard error for the harness: never a skip or a pass
+}
+
+# A TCP port nobody listens on (bash's /dev/tcp connect fails).
+broker_port_free() {
+	! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+# Picks 10 consecutive free ports: AMQP, Erlang distribution, and the range
+# rabbitmqctl's own short-lived node listens on (by default 35672..35682
+# for every rabbitmqctl on the machine, which parallel tests would share).
+broker_pick_ports() {
+	local base try i ok
+	base=$(( 20000 + ($$ % 2000) * 10 ))
+	for try in $(seq 0 50); do
+		ok=1
+		for i in 0 1 2 3 4 5 6 7 8 9; do
+			broker_port_free $((base + i)) || { ok=0; break; }
+		done
+		if [ $ok = 1 ]; then
+			BROKER_PORT=$base
+			return 0
+		fi
+		base=$(( 20000 + ((base - 20000 + 10 * 37) % 20000) ))
+	done
+	broker_fail "no free ports for a test broker"
+}
+
+# rabbitmqctl against this test's node.
+rmqctl() {
+	HOME="$BROKER_DIR/home" "$RMQ_CTL" -n "$BROKER_NODE" -q "$@"
+}
+
+broker_start() {
+	[ -x "$RMQ_SERVER" ] ||
+		broker_fail "$RMQ_SERVER not found: install rabbitmq-server"
+	command -v amqp-publish >/dev/null ||
+		broker_fail "amqp-publish not found: install amqp-tools"
+	BROKER_DIR=$(mktemp -d "${TMPDIR:-/tmp}/fh-broker.XXXXXX") ||
+		broker_fail "mktemp failed"
+	trap broker_stop EXIT
+	trap 'exit 129' HUP
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+	mkdir -p "$BROKER_DIR/home" "$BROKER_DIR/mnesia" "$BROKER_DIR/log"
+	broker_pick_ports
+	BROKER_NODE="fh-test-$$-$BROKER_PORT@localhost"
+	cat > "$BROKER_DIR/rabbitmq.conf" <<CONF
+listeners.tcp.1 = 127.0.0.1:$BROKER_PORT
+loopback_users = none
+log.console = false
+log.file.level = info
+${BROKER_CONF_EXTRA:-}
+CONF
+	echo '[].' > "$BROKER_DIR/enabled_plugins"
+	export RABBITMQ_CTL_DIST_PORT_MIN=$((BROKER_PORT + 2))
+	export RABBITMQ_CTL_DIST_PORT_MAX=$((BROKER_PORT + 9))
+	HOME="$BROKER_DIR/home" \
+	RABBITMQ_NODENAME="$BROKER_NODE" \
+	RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 \
+	RABBITMQ_NODE_PORT="$BROKER_PORT" \
+	RABBITMQ_DIST_PORT=$((BROKER_PORT + 1)) \
+	RABBITMQ_MNESIA_BASE="$BROKER_DIR/mnesia" \
+	RABBITMQ_LOG_BASE="$BROKER_DIR/log" \
+	RABBITMQ_CONFIG_FILE="$BROKER_DIR/rabbitmq.conf" \
+	RABBITMQ_ENABLED_PLUGINS_FILE="$BROKER_DIR/enabled_plugins" \
+	RABBITMQ_PID_FILE="$BROKER_DIR/pid" \
+	setsid "$RMQ_SERVER" > "$BROKER_DIR/server.out" 2>&1 &
+	BROKER_PID=$!
+	# "wait PIDFILE" first waits for the node to write its pid file, then
+	# for the rabbit application: await_startup alone fails at once while
+	# the node is not yet registered with epmd.
+	if ! rmqctl --timeout 90 wait "$BROKER_DIR/pid" \
+		> "$BROKER_DIR/await.out" 2>&1
+	then
+		cat "$BROKER_DIR/await.out" "$BROKER_DIR/server.out" >&2
+		tail -n 30 "$BROKER_DIR"/log/*.log >&2 2>/dev/null
+		broker_fail "the test broker did not start"
+	fi
+	# No trailing slash: amqp-tools read "host/" as the empty vhost.
+	BROKER_URL="amqp://guest:guest@127.0.0.1:$BROKER_PORT"
+	export BROKER_URL BROKER_PORT
+}
+
+# Stops the node this script started (and only it), then removes its files.
+broker_stop() {
+	local status=$?
+	if [ -n "$BROKER_PID" ]; then
+		rmqctl --timeout 20 stop "$BROKER_DIR/pid" >/dev/null 2>&1 ||
+			kill -TERM -- "-$BROKER_PID" 2>/dev/null
+		# the server script, the Erlang VM and its helpers share the
+		# session setsid gave them: make sure none of them outlives
+		# the test.
+		sleep 0.2
+		kill -KILL -- "-$BROKER_PID" 2>/dev/null
+		wait "$BROKER_PID" 2>/dev/null
+		BROKER_PID=
+	fi
+	[ -n "$BROKER_DIR" ] && rm -rf "$BROKER_DIR"
+	BROKER_DIR=
+	return $status
+}
+
+# Queue helpers (amqp-tools take the broker from --url).
+queue_declare() {        # NAME: a durable classic queue
+	amqp-declare-queue --url="$BROKER_URL" -d -q "$1" >/dev/null
+}
+queue_publish() {        # NAME BODY: a persistent message
+	amqp-publish --url="$BROKER_URL" -p -r "$1" -b "$2"
+}
+queue_publish_stdin() {  # NAME < BODY: any bytes, NULs included
+	amqp-publish --url="$BROKER_URL" -p -r "$1"
+}
+# ready and unacknowledged counts: "READY UNACKED"
+queue_counts() {
+	rmqctl list_queues name messages_ready messages_unacknowledged |
+		awk -v q="$1" '$1 == q { print $2, $3; f = 1 }
+			       END { if (!f) print "missing" }'
+}
+# Waits up to $2 seconds (default 10) for queue $1 to show counts $3.
+queue_wait_counts() {
+	local i n=$(( ${2:-10} * 5 ))
+	for i in $(seq "$n"); do
+		[ "$(queue_counts "$1")" = "$3" ] && return 0
+		sleep 0.2
+	done
+	echo "queue $1: counts '$(queue_counts "$1")', wanted '$3'" >&2
+	return 1
+}
+# Takes one message body from queue $1 onto stdout (nothing if empty).
+queue_get() {
+	amqp-get --url="$BROKER_URL" -q "$1" 2>/dev/null
+}
