@@ -392,10 +392,9 @@ static int parse_command_line(int argc, const char **argv)
 	while ((rc = poptGetNextOpt(ctx)) > 0)
 		;
 	if (rc < -1) {
-		fh_err("%s: %s", poptBadOption(ctx, POPT_BADOPTION_NOALIAS),
+		fh_err("%s: %s (see --help)",
+		       poptBadOption(ctx, POPT_BADOPTION_NOALIAS),
 		       poptStrerror(rc));
-		fprintf(stderr, "Try '%s --help' for more information.\n",
-			fh_progname);
 		poptFreeContext(ctx);
 		return -1;
 	}
@@ -429,14 +428,14 @@ static int check_mode(void)
 {
 	int modes = args.offline + (args.queue != NULL) + args.benchmark;
 
+	if (args.enqueue && !args.queue) {
+		fh_err("--enqueue needs --queue NAME");
+		return -1;
+	}
 	if (modes != 1) {
 		fh_err(modes ? "give one mode: --offline, --queue or --benchmark"
 			     : "no mode given: --offline PREFIX..., --queue NAME"
 			       " or --benchmark (see --help)");
-		return -1;
-	}
-	if (args.enqueue && !args.queue) {
-		fh_err("--enqueue needs --queue NAME");
 		return -1;
 	}
 	if (args.n_rest && (args.benchmark || (args.queue && !args.enqueue))) {

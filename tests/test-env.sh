@@ -1,0 +1,56 @@
+# test-env.sh: sourced by every shell test.  Sets up a scratch directory
+# removed on exit, and small assertions that print what was expected and
+# what came instead.  A test exits 0 on pass, 1 on failure, 99 on a hard
+# error (something it needs is missing); it never skips.
+set -u
+: "${FIND_HASH:?run through make check, or set FIND_HASH to the binary}"
+test_name=$(basename "$0" .sh)
+scratch=$(mktemp -d "${TMPDIR:-/tmp}/fh-$test_name.XXXXXX") || exit 99
+cleanup_hooks=""
+cleanup() {
+	for hook in $cleanup_hooks; do "$hook"; done
+	rm -rf "$scratch"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+failures=0
+fail() {
+	echo "FAIL: $*" >&2
+	failures=$((failures + 1))
+}
+# expect_status WANT GOT WHAT
+expect_status() {
+	[ "$1" = "$2" ] || fail "$3: exit status $2, expected $1"
+}
+# expect_lines N FILE WHAT
+expect_lines() {
+	got=$(wc -l < "$2")
+	[ "$got" -eq "$1" ] || { fail "$3: $got lines in $(basename "$2"), expected $1:"; cat "$2" >&2; }
+}
+# expect_grep PATTERN FILE WHAT
+expect_grep() {
+	grep -Eq -- "$1" "$2" || { fail "$3: no line matching /$1/ in:"; cat "$2" >&2; }
+}
+# check_answer PREFIX STRING DIGEST: the digest is sha256sum's for the
+# string, and starts with the prefix.
+check_answer() {
+	want=$(printf %s "$2" | sha256sum | cut -d' ' -f1)
+	[ "$want" = "$3" ] || fail "digest of '$2' is $want, printed $3"
+	lower=$(printf %s "$1" | tr 'A-F' 'a-f')
+	case "$want" in
+	"$lower"*) ;;
+	*) fail "digest $want of '$2' does not start with $1" ;;
+	esac
+	case "$2" in
+	*[!A-Za-z0-9]* | "") fail "answer '$2' is not [A-Za-z0-9]+" ;;
+	esac
+}
+finish() {
+	if [ "$failures" -ne 0 ]; then
+		echo "$test_name: $failures failure(s)" >&2
+		exit 1
+	fi
+	echo "$test_name: ok"
+	exit 0
+}
