@@ -4,7 +4,9 @@
 #   . "$top_srcdir/tests/broker.sh"
 #   BROKER_CONF_EXTRA='heartbeat = 1'     # optional rabbitmq.conf lines
 #   broker_start                          # exports BROKER_URL, BROKER_PORT
-#   ...                                   # broker_stop runs on EXIT
+#   ...                                   # broker_stop runs on exit
+#
+# Source it after tests/test-env.sh: broker_stop then joins its cleanup.
 #
 # Each test script gets its own node (name, ports, data, logs, HOME and so
 # its own Erlang cookie), so the Automake harness can run them in parallel
@@ -60,10 +62,14 @@ broker_start() {
 		broker_fail "amqp-publish not found: install amqp-tools"
 	BROKER_DIR=$(mktemp -d "${TMPDIR:-/tmp}/fh-broker.XXXXXX") ||
 		broker_fail "mktemp failed"
-	trap broker_stop EXIT
-	trap 'exit 129' HUP
-	trap 'exit 130' INT
-	trap 'exit 143' TERM
+	# Stop the node on any exit, failures included: through test-env.sh's
+	# cleanup hooks when the test uses it, else a trap of our own.
+	if [ -n "${cleanup_hooks+set}" ]; then
+		cleanup_hooks="broker_stop $cleanup_hooks"
+	else
+		trap broker_stop EXIT
+		trap 'exit 1' HUP INT TERM
+	fi
 	mkdir -p "$BROKER_DIR/home" "$BROKER_DIR/mnesia" "$BROKER_DIR/log"
 	broker_pick_ports
 	BROKER_NODE="fh-test-$$-$BROKER_PORT@localhost"
@@ -108,12 +114,10 @@ CONF
 broker_stop() {
 	local status=$?
 	if [ -n "$BROKER_PID" ]; then
-		rmqctl --timeout 20 stop "$BROKER_DIR/pid" >/dev/null 2>&1 ||
-			kill -TERM -- "-$BROKER_PID" 2>/dev/null
-		# the server script, the Erlang VM and its helpers share the
-		# session setsid gave them: make sure none of them outlives
+		# Its data dies with it, so there is nothing to shut down
+		# gracefully: kill the whole session setsid gave the server
+		# script, the Erlang VM and its helpers, so none outlives
 		# the test.
-		sleep 0.2
 		kill -KILL -- "-$BROKER_PID" 2>/dev/null
 		wait "$BROKER_PID" 2>/dev/null
 		BROKER_PID=
@@ -152,4 +156,11 @@ queue_wait_counts() {
 # Takes one message body from queue $1 onto stdout (nothing if empty).
 queue_get() {
 	amqp-get --url="$BROKER_URL" -q "$1" 2>/dev/null
+}
+# The broker's client connections, one line each with the given columns
+# (list_connections prints nothing at all under -q in 3.10: drop its two
+# header lines instead).
+broker_connections() {
+	HOME="$BROKER_DIR/home" "$RMQ_CTL" -n "$BROKER_NODE" \
+		list_connections "$@" | tail -n +3
 }
