@@ -3,6 +3,7 @@
 #
 #   . "$top_srcdir/tests/broker.sh"
 #   BROKER_CONF_EXTRA='heartbeat = 1'     # optional rabbitmq.conf lines
+#   BROKER_ADVANCED_RABBIT='{k, v}'       # optional rabbit app settings
 #   broker_start                          # exports BROKER_URL, BROKER_PORT
 #   ...                                   # broker_stop runs on exit
 #
@@ -81,6 +82,10 @@ log.file.level = info
 ${BROKER_CONF_EXTRA:-}
 CONF
 	echo '[].' > "$BROKER_DIR/enabled_plugins"
+	# Settings rabbitmq.conf has no key for (channel_tick_interval, which
+	# says how often consumer_timeout is checked) go to advanced.config.
+	echo "[{rabbit, [${BROKER_ADVANCED_RABBIT:-}]}]." \
+		> "$BROKER_DIR/advanced.config"
 	export RABBITMQ_CTL_DIST_PORT_MIN=$((BROKER_PORT + 2))
 	export RABBITMQ_CTL_DIST_PORT_MAX=$((BROKER_PORT + 9))
 	HOME="$BROKER_DIR/home" \
@@ -91,6 +96,7 @@ CONF
 	RABBITMQ_MNESIA_BASE="$BROKER_DIR/mnesia" \
 	RABBITMQ_LOG_BASE="$BROKER_DIR/log" \
 	RABBITMQ_CONFIG_FILE="$BROKER_DIR/rabbitmq.conf" \
+	RABBITMQ_ADVANCED_CONFIG_FILE="$BROKER_DIR/advanced.config" \
 	RABBITMQ_ENABLED_PLUGINS_FILE="$BROKER_DIR/enabled_plugins" \
 	RABBITMQ_PID_FILE="$BROKER_DIR/pid" \
 	setsid "$RMQ_SERVER" > "$BROKER_DIR/server.out" 2>&1 &
@@ -163,4 +169,20 @@ queue_get() {
 broker_connections() {
 	HOME="$BROKER_DIR/home" "$RMQ_CTL" -n "$BROKER_NODE" \
 		list_connections "$@" | tail -n +3
+}
+# wait_bounded PID SECONDS: waits for a background worker and returns its
+# exit status; one still running after SECONDS is killed (status 137), so
+# a worker that never ends fails its test instead of hanging it.
+wait_bounded() {
+	local i state
+	for i in $(seq $(( $2 * 10 ))); do
+		state=$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null)
+		[ -z "$state" ] || [ "$state" = Z ] && break
+		sleep 0.1
+	done
+	[ "$state" = Z ] || [ -z "$state" ] || {
+		echo "pid $1 still running after $2 s: killed" >&2
+		kill -KILL "$1" 2>/dev/null
+	}
+	wait "$1"
 }

@@ -39,7 +39,7 @@ for i in 1 2 3 4 5; do
 	sleep 0.5
 done
 expect_grep '^1[[:space:]]+running$' "$scratch/conns" "heartbeat 1 s negotiated"
-wait $pid
+wait_bounded $pid 120
 status=$?
 secs=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
 echo "searched for $secs s with a 1 s heartbeat"

@@ -461,7 +461,7 @@ static int handle_frame(struct fh_broker *b, amqp_frame_t *f)
 	switch (m->id) {
 	case AMQP_CONNECTION_CLOSE_METHOD:
 	case AMQP_CHANNEL_CLOSE_METHOD:
-		closed_by_broker(b, m, f->channel, "connection lost");
+		closed_by_broker(b, m, f->channel, b->url.shown);
 		return -1;
 	case AMQP_BASIC_ACK_METHOD: {
 		const amqp_basic_ack_t *a = m->decoded;
