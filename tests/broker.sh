@@ -186,3 +186,25 @@ wait_bounded() {
 	}
 	wait "$1"
 }
+# slow_prefix SEED SECONDS: sets SLOW_PREFIX to a prefix that a worker
+# run with --seed SEED --threads 1 takes about SECONDS to solve, and
+# SLOW_STRING to the answer it must find.  With a seed the candidates are
+# fixed (a 36-character base, then the counter as 16 letters 'A' +
+# nibble) and the engine returns the lowest matching counter; so take the
+# candidate at counter N, whose 12-digit digest prefix no earlier counter
+# is likely to share (odds N / 2^48): the worker must hash N candidates.
+slow_prefix() {
+	local base t0 t1 n
+	base=$("$FIND_HASH" --offline --seed "$1" --threads 1 --json 0 |
+		sed 's/.*"string":"\([A-Za-z0-9]\{36\}\).*/\1/') ||
+		broker_fail "offline probe failed"
+	# the hash rate of one thread: the time of a fixed number of tries
+	t0=$(date +%s.%N)
+	"$FIND_HASH" --offline --threads 1 --max-tries 4000000 \
+		0123456789abcdef0123 >/dev/null 2>&1
+	t1=$(date +%s.%N)
+	n=$(awk -v a="$t0" -v b="$t1" -v want="$2" \
+		'BEGIN { printf "%d", 4000000 / (b - a) * want }')
+	SLOW_STRING=$base$(printf '%016x' "$n" | tr '0-9a-f' 'A-P')
+	SLOW_PREFIX=$(printf %s "$SLOW_STRING" | sha256sum | cut -c1-12)
+}

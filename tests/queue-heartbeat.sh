@@ -7,21 +7,12 @@
 BROKER_CONF_EXTRA='heartbeat = 1'
 broker_start
 
-# A search of known length: with --seed the candidates are fixed (a
-# 36-character base, then the counter as 16 letters 'A' + nibble) and the
-# engine returns the lowest matching counter.  So take the candidate at
-# counter N, whose 12-digit digest prefix no earlier counter is likely to
-# share (odds N / 2^48), and the worker must hash N candidates to find it.
+# A search of known length (see slow_prefix): 10 s on one thread, 10
+# heartbeat intervals.
 seed=4242
-"$FIND_HASH" --offline --seed $seed --threads 1 --json 00000 >"$scratch/probe" ||
-	{ echo "offline probe failed" >&2; exit 99; }
-base=$(sed 's/.*"string":"\([A-Za-z0-9]\{36\}\).*/\1/' "$scratch/probe")
-tries=$(sed 's/.*"tries":\([0-9]*\).*/\1/' "$scratch/probe")
-secs=$(sed 's/.*"seconds":\([0-9.]*\).*/\1/' "$scratch/probe")
-# aim at 10 s of searching on one thread: 10 heartbeat intervals
-n=$(awk -v t="$tries" -v s="$secs" 'BEGIN { r = t / (s > 0.01 ? s : 0.01); printf "%d", r * 10 }')
-cand=$base$(printf '%016x' "$n" | tr '0-9a-f' 'A-P')
-prefix=$(printf %s "$cand" | sha256sum | cut -c1-12)
+slow_prefix $seed 10
+cand=$SLOW_STRING
+prefix=$SLOW_PREFIX
 
 queue_declare job
 queue_publish job "$prefix"

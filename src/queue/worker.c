@@ -332,9 +332,11 @@ int fh_queue_worker(const char *queue, const struct fh_common *c)
 			break;
 		}
 		if (t == TAKE_EMPTY) {
-			if (!c->quiet && taken == 0)
+			if (!c->quiet && taken == 0 && fh_qopt.wait > 0)
 				fh_err("queue '%s' is empty (waited %g s)",
 				       queue, fh_qopt.wait);
+			else if (!c->quiet && taken == 0)
+				fh_err("queue '%s' is empty", queue);
 			else if (!c->quiet)
 				fh_err("queue '%s' is empty after %d "
 				       "messages", queue, taken);
