@@ -31,9 +31,10 @@ broker_port_free() {
 	! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
 
-# Picks 10 consecutive free ports: AMQP, Erlang distribution, and the range
+# Picks 10 consecutive free ports: AMQP, Erlang distribution, the range
 # rabbitmqctl's own short-lived node listens on (by default 35672..35682
-# for every rabbitmqctl on the machine, which parallel tests would share).
+# for every rabbitmqctl on the machine, which parallel tests would share:
+# here +2..+7), AMQPS (+8, see broker_tls) and one kept closed (+9).
 broker_pick_ports() {
 	local base try i ok
 	base=$(( 20000 + ($$ % 2000) * 10 ))
@@ -49,6 +50,41 @@ broker_pick_ports() {
 		base=$(( 20000 + ((base - 20000 + 10 * 37) % 20000) ))
 	done
 	broker_fail "no free ports for a test broker"
+}
+
+# BROKER_TLS=1 before broker_start: a CA, a server certificate for the DNS
+# name localhost, a client certificate, and an AMQPS listener on
+# BROKER_TLS_PORT that asks for a client certificate but does not require
+# one (BROKER_TLS=require: requires it).  Files in $BROKER_DIR/tls.
+broker_tls() {
+	local d="$BROKER_DIR/tls"
+	mkdir -p "$d"
+	BROKER_TLS_PORT=$((BROKER_PORT + 8))
+	BROKER_TLS_DIR=$d
+	(
+	cd "$d" || exit 1
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=fh-test-ca \
+		-keyout ca.key -out ca.pem
+	openssl req -newkey rsa:2048 -nodes -subj /CN=localhost \
+		-keyout server.key -out server.csr
+	printf 'subjectAltName=DNS:localhost\n' >server.ext
+	openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key \
+		-CAcreateserial -days 2 -extfile server.ext -out server.pem
+	openssl req -newkey rsa:2048 -nodes -subj /CN=fh-test-client \
+		-keyout client.key -out client.csr
+	openssl x509 -req -in client.csr -CA ca.pem -CAkey ca.key \
+		-CAcreateserial -days 2 -out client.pem
+	# a second CA that signed nothing here
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=other \
+		-keyout other.key -out other.pem
+	) >"$d/openssl.log" 2>&1 || broker_fail "openssl failed: $(cat "$d/openssl.log")"
+	BROKER_CONF_EXTRA="${BROKER_CONF_EXTRA:-}
+listeners.ssl.1 = 127.0.0.1:$BROKER_TLS_PORT
+ssl_options.cacertfile = $d/ca.pem
+ssl_options.certfile = $d/server.pem
+ssl_options.keyfile = $d/server.key
+ssl_options.verify = verify_peer
+ssl_options.fail_if_no_peer_cert = $([ "$BROKER_TLS" = require ] && echo true || echo false)"
 }
 
 # rabbitmqctl against this test's node.
@@ -74,6 +110,7 @@ broker_start() {
 	mkdir -p "$BROKER_DIR/home" "$BROKER_DIR/mnesia" "$BROKER_DIR/log"
 	broker_pick_ports
 	BROKER_NODE="fh-test-$$-$BROKER_PORT@localhost"
+	[ -n "${BROKER_TLS:-}" ] && broker_tls
 	cat > "$BROKER_DIR/rabbitmq.conf" <<CONF
 listeners.tcp.1 = 127.0.0.1:$BROKER_PORT
 loopback_users = none
@@ -87,7 +124,7 @@ CONF
 	echo "[{rabbit, [${BROKER_ADVANCED_RABBIT:-}]}]." \
 		> "$BROKER_DIR/advanced.config"
 	export RABBITMQ_CTL_DIST_PORT_MIN=$((BROKER_PORT + 2))
-	export RABBITMQ_CTL_DIST_PORT_MAX=$((BROKER_PORT + 9))
+	export RABBITMQ_CTL_DIST_PORT_MAX=$((BROKER_PORT + 7))
 	HOME="$BROKER_DIR/home" \
 	RABBITMQ_NODENAME="$BROKER_NODE" \
 	RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 \

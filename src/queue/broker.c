@@ -226,6 +226,14 @@ static int open_once(struct fh_broker *b, double budget, int *again)
 		snprintf(what, sizeof what, "cannot log in to %s as user '%s'",
 			 b->url.shown, b->url.user);
 		fh_broker_reply_error(b, r, what);
+		/* a TLS broker that wants a client certificate ends the
+		 * handshake only when we first send: it shows up here */
+		if (r.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION &&
+		    r.library_error == AMQP_STATUS_SSL_ERROR && !fh_qopt.cert)
+			snprintf(b->err + strlen(b->err),
+				 sizeof b->err - strlen(b->err),
+				 " (does the broker require a client "
+				 "certificate? --cert, --key)");
 		*again = r.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION &&
 			 retryable(r.library_error);
 		return FH_EXIT_BROKER;
