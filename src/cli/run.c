@@ -18,7 +18,9 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void human(char *out, size_t size, double v)
+/* v with a metric suffix; sep goes between number and suffix ("2.6 M" to
+ * make "2.6 MH/s", "" to make "524.3k tries"). */
+static void human(char *out, size_t size, double v, const char *sep)
 {
 	static const char *const unit[] = { "", "k", "M", "G", "T", "P", "E" };
 	unsigned u = 0;
@@ -27,19 +29,23 @@ static void human(char *out, size_t size, double v)
 		v /= 1000;
 		u++;
 	}
-	snprintf(out, size, u ? "%.1f%s" : "%.0f%s", v, unit[u]);
+	snprintf(out, size, u ? "%.1f%s%s" : "%.0f%s%s", v, sep, unit[u]);
 }
 
 static void duration(char *out, size_t size, double s)
 {
 	long t;
 
-	if (!(s <= 99 * 86400.0)) { /* also NaN */
-		snprintf(out, size, "--");
+	if (!(s < 1e6 * 365 * 86400.0)) { /* also NaN */
+		snprintf(out, size, "never");
 		return;
 	}
 	t = (long)s;
-	if (t >= 3600)
+	if (t >= 365L * 86400)
+		snprintf(out, size, "%ldy", t / (365L * 86400));
+	else if (t >= 86400)
+		snprintf(out, size, "%ldd%02ldh", t / 86400, t / 3600 % 24);
+	else if (t >= 3600)
 		snprintf(out, size, "%ldh%02ldm", t / 3600, t / 60 % 60);
 	else if (t >= 60)
 		snprintf(out, size, "%ldm%02lds", t / 60, t % 60);
@@ -66,13 +72,13 @@ static void progress_line(struct fh_search *s, double secs)
 			expect = x;
 	}
 	rate = secs > 0 ? tries / secs : 0;
-	human(r, sizeof r, rate);
-	human(t, sizeof t, tries);
-	human(e, sizeof e, expect);
+	human(r, sizeof r, rate, " ");
+	human(t, sizeof t, tries, "");
+	human(e, sizeof e, expect, "");
 	duration(eta, sizeof eta,
 		 rate > 0 && expect > tries ? (expect - tries) / rate : 0);
-	fprintf(stderr, "\r%sH/s  %s tries of ~%s expected  ETA %s\033[K", r,
-		t, e, eta);
+	fprintf(stderr, "\r%sH/s  %s tries of ~%s expected  ETA %s\033[K", r, t,
+		e, eta);
 }
 
 enum fh_run_end fh_run_search(struct fh_search *s, const struct fh_common *c,
