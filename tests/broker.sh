@@ -201,11 +201,22 @@ queue_get() {
 	amqp-get --url="$BROKER_URL" -q "$1" 2>/dev/null
 }
 # The broker's client connections, one line each with the given columns
-# (list_connections prints nothing at all under -q in 3.10: drop its two
-# header lines instead).
+# (list_connections prints nothing at all under -q in 3.10: drop its
+# "Listing" and header lines instead).
 broker_connections() {
 	HOME="$BROKER_DIR/home" "$RMQ_CTL" -n "$BROKER_NODE" \
-		list_connections "$@" | tail -n +3
+		list_connections "$@" | sed -n '/^Listing /d; 1,2{/^'"$1"'/d}; p'
+}
+# The same, asking again while the listing is empty: on a loaded machine
+# list_connections now and then leaves out a connection that is there.
+broker_connections_wait() {
+	local i out
+	for i in $(seq 10); do
+		out=$(broker_connections "$@")
+		[ -n "$out" ] && break
+		sleep 0.5
+	done
+	printf '%s\n' "$out"
 }
 # wait_bounded PID SECONDS: waits for a background worker and returns its
 # exit status; one still running after SECONDS is killed (status 137), so

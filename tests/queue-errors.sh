@@ -86,7 +86,7 @@ queue_publish job 0123456789abcdef
 "$FIND_HASH" --queue job --threads 1 >"$scratch/out" 2>"$scratch/err" &
 pid=$!
 queue_wait_counts job 10 "0 1" || fail "the worker holds the message"
-name=$(broker_connections pid | head -n 1)
+name=$(broker_connections_wait pid | head -n 1)
 rmqctl close_connection "$name" "test closes it" >/dev/null || fail "close_connection"
 wait_bounded $pid 30
 expect_status 3 $? "connection closed by the broker"
