@@ -339,7 +339,8 @@ int fh_queue_worker(const char *queue, const struct fh_common *c)
 				fh_err("queue '%s' is empty", queue);
 			else if (!c->quiet)
 				fh_err("queue '%s' is empty after %d "
-				       "messages", queue, taken);
+				       "message%s", queue, taken,
+				       taken == 1 ? "" : "s");
 			st = FH_EXIT_OK;
 			break;
 		}
