@@ -2,7 +2,8 @@
 # queue-errors: broker unreachable, credentials refused, unknown vhost,
 # queue missing, connection closed by an operator: one line each naming
 # the broker without its password, exit 3, and the message stays in the
-# queue.  A bad URL is a usage error (2).  (consumer_timeout: see
+# queue.  A bad URL is a usage error (2).  --connect-timeout retries until
+# a broker comes up.  (consumer_timeout: see
 # queue-consumer-timeout.sh.)
 . "${top_srcdir:-.}/tests/test-env.sh"
 . "${top_srcdir:-.}/tests/broker.sh"
@@ -94,4 +95,18 @@ one_line_error "connection closed"
 expect_grep "CONNECTION_FORCED" "$scratch/err" "close reason given"
 queue_wait_counts job 5 "1 0" || fail "message back after close"
 
+
+# --connect-timeout rides out a broker that is not up yet: the AMQP
+# listener is stopped when the worker starts and back two seconds later
+rmqctl purge_queue job >/dev/null || fail "purge"
+queue_publish job 0ce
+queue_wait_counts job 5 "1 0" || fail "one message before stop_app"
+rmqctl stop_app >/dev/null || fail "stop_app"
+"$FIND_HASH" --queue job --connect-timeout 60 >"$scratch/out" 2>"$scratch/err" &
+pid=$!
+sleep 2
+rmqctl start_app >/dev/null || fail "start_app"
+wait_bounded $pid 90
+expect_status 0 $? "--connect-timeout until the broker is up"
+[ -s "$scratch/out" ] || fail "--connect-timeout: no answer printed"
 finish
