@@ -242,17 +242,24 @@ wait_bounded() {
 # candidate at counter N, whose 12-digit digest prefix no earlier counter
 # is likely to share (odds N / 2^48): the worker must hash N candidates.
 slow_prefix() {
-	local base t0 t1 n
+	local base t0 t1 n tries
 	base=$("$FIND_HASH" --offline --seed "$1" --threads 1 --json 0 |
 		sed 's/.*"string":"\([A-Za-z0-9]\{36\}\).*/\1/') ||
 		broker_fail "offline probe failed"
-	# the hash rate of one thread: the time of a fixed number of tries
-	t0=$(date +%s.%N)
-	"$FIND_HASH" --offline --threads 1 --max-tries 4000000 \
-		0123456789abcdef0123 >/dev/null 2>&1
-	t1=$(date +%s.%N)
-	n=$(awk -v a="$t0" -v b="$t1" -v want="$2" \
-		'BEGIN { printf "%d", 4000000 / (b - a) * want }')
+	# the hash rate of one thread: the time of a fixed number of tries,
+	# enough of them to take half a second whatever the kernel
+	tries=4000000
+	while :; do
+		t0=$(date +%s.%N)
+		"$FIND_HASH" --offline --threads 1 --max-tries "$tries" \
+			0123456789abcdef0123 >/dev/null 2>&1
+		t1=$(date +%s.%N)
+		awk -v a="$t0" -v b="$t1" 'BEGIN { exit !(b - a < 0.5) }' &&
+			[ "$tries" -lt 4000000000 ] || break
+		tries=$((tries * 10))
+	done
+	n=$(awk -v a="$t0" -v b="$t1" -v t="$tries" -v want="$2" \
+		'BEGIN { printf "%.0f", t / (b - a) * want }')
 	SLOW_STRING=$base$(printf '%016x' "$n" | tr '0-9a-f' 'A-P')
 	SLOW_PREFIX=$(printf %s "$SLOW_STRING" | sha256sum | cut -c1-12)
 }
