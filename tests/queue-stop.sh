@@ -20,7 +20,7 @@ queue_wait_counts job 5 "1 0" || fail "--max-tries requeued"
 start=$(date +%s)
 "$FIND_HASH" --queue job --timeout 1 >"$scratch/out" 2>"$scratch/err"
 expect_status 1 $? "--timeout"
-[ $(( $(date +%s) - start )) -le 10 ] || fail "--timeout 1 took too long"
+[ $(( $(date +%s) - start )) -le 30 ] || fail "--timeout 1 took too long"
 queue_wait_counts job 5 "1 0" || fail "--timeout requeued"
 
 for sig in TERM INT; do
@@ -35,7 +35,7 @@ for sig in TERM INT; do
 	kill -$sig $pid
 	wait_bounded $pid 30
 	expect_status $want $? "SIG$sig"
-	[ $(( $(date +%s) - start )) -le 5 ] || fail "SIG$sig: slow to stop"
+	[ $(( $(date +%s) - start )) -le 15 ] || fail "SIG$sig: slow to stop"
 	expect_grep "requeued" "$scratch/err" "SIG$sig: says it requeued"
 	queue_wait_counts job 5 "1 0" || fail "SIG$sig: message requeued"
 	[ -s "$scratch/out" ] && fail "SIG$sig: printed an answer"
