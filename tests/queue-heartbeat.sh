@@ -8,10 +8,10 @@
 BROKER_CONF_EXTRA='heartbeat = 1'
 broker_start
 
-# A search of known length (see slow_prefix): 10 s on one thread, 10
+# A search of known length (see slow_prefix): 15 s on one thread, 15
 # heartbeat intervals.
 seed=4242
-slow_prefix $seed 10
+slow_prefix $seed 15
 cand=$SLOW_STRING
 prefix=$SLOW_PREFIX
 
