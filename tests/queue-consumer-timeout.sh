@@ -20,5 +20,5 @@ expect_grep "the broker closed the channel: 406 PRECONDITION_FAILED" \
 expect_grep "guest:\*\*\*@" "$scratch/err" "broker named, password hidden"
 [ -s "$scratch/out" ] && fail "something on stdout"
 [ $(( $(date +%s) - start )) -le 60 ] || fail "consumer_timeout noticed late"
-queue_wait_counts job 5 "1 0" || fail "message back after consumer_timeout"
+queue_wait_counts job 15 "1 0" || fail "message back after consumer_timeout"
 finish

@@ -42,7 +42,7 @@ t=$(elapsed "$start")
 awk -v t="$t" 'BEGIN { exit !(t < 30) }' || fail "took $t s to see the message"
 read -r string digest rest <"$scratch/out"
 check_answer 0ce "$string" "$digest"
-queue_wait_counts job 5 "0 0" || fail "acknowledged"
+queue_wait_counts job 15 "0 0" || fail "acknowledged"
 
 "$FIND_HASH" --queue job --wait -1 >"$scratch/out" 2>"$scratch/err"
 expect_status 2 $? "--wait -1"

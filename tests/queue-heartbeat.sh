@@ -23,7 +23,7 @@ start=$(date +%s.%N)
 pid=$!
 # (the control runs while the worker searches; whether it started yet
 # does not matter for what is checked)
-queue_wait_counts job 10 "0 1"
+queue_wait_counts job 30 "0 1"
 
 # The control, meanwhile: the amqp-consume pattern this mode replaces.  It
 # asks for a 30 s heartbeat too but services nothing while its child runs:
@@ -34,7 +34,7 @@ queue_declare control
 queue_publish control x
 amqp-consume --url="$BROKER_URL" --heartbeat=30 -q control -c 1 sleep 6 \
 	>/dev/null 2>&1 && fail "control: amqp-consume kept its connection"
-queue_wait_counts control 5 "1 0" || fail "control: message not acked"
+queue_wait_counts control 15 "1 0" || fail "control: message not acked"
 
 wait_bounded $pid 600
 status=$?
@@ -47,6 +47,6 @@ awk -v s="$secs" 'BEGIN { exit !(s >= 5) }' ||
 read -r string digest rest <"$scratch/out"
 check_answer "$prefix" "$string" "$digest"
 [ "$string" = "$cand" ] || fail "answer $string, expected the candidate $cand"
-queue_wait_counts job 5 "0 0" || fail "acknowledged: queue empty"
-queue_wait_counts results 5 "1 0" || fail "result confirmed"
+queue_wait_counts job 15 "0 0" || fail "acknowledged: queue empty"
+queue_wait_counts results 15 "1 0" || fail "result confirmed"
 finish

@@ -33,16 +33,16 @@ queue_declare full
 rmqctl set_policy full '^full$' '{"max-length":1,"overflow":"reject-publish"}' \
 	--apply-to queues >/dev/null || fail "set the max-length policy"
 queue_publish full filler
-queue_wait_counts full 5 "1 0" || fail "results queue full"
+queue_wait_counts full 15 "1 0" || fail "results queue full"
 "$FIND_HASH" --queue job --quiet --results-queue full >"$scratch/out" 2>"$scratch/err"
 expect_status 3 $? "nacked result"
 expect_lines 1 "$scratch/err" "nacked: one line"
 expect_grep "not confirmed: the broker refused" "$scratch/err" "nacked: says why"
-queue_wait_counts job 5 "1 0" || fail "nacked: input requeued"
+queue_wait_counts job 15 "1 0" || fail "nacked: input requeued"
 
 # and when the results queue takes it, the input is acknowledged
 "$FIND_HASH" --queue job --results-queue results >"$scratch/out" 2>"$scratch/err"
 expect_status 0 $? "confirmed result"
-queue_wait_counts job 5 "0 0" || fail "confirmed: input acknowledged"
-queue_wait_counts results 5 "1 0" || fail "confirmed: result there"
+queue_wait_counts job 15 "0 0" || fail "confirmed: input acknowledged"
+queue_wait_counts results 15 "1 0" || fail "confirmed: result there"
 finish
