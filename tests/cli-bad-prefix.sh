@@ -36,6 +36,8 @@ bad_run "no mode" 0ce
 bad_run "one mode" --offline --benchmark 0ce
 bad_run "--bogus" --bogus
 bad_run "--enqueue needs --queue" --enqueue 0ce
+bad_run "--url needs --queue" --offline 0ce --url amqp://localhost/
+bad_run "--results-queue needs --queue" --results-queue=r --offline 0ce
 JOB_COMPLETION_INDEX=9 bad_run "9/4" --shards 4 --offline 0ce
 JOB_COMPLETION_INDEX=x bad_run "'x'" --shards 4 --offline 0ce
 FIND_HASH_KERNEL=nosuch bad_run "'nosuch'" --offline 0ce

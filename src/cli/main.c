@@ -18,12 +18,6 @@
 
 #define MAX_THREADS 4096
 
-/* Queue mode is built on its own branch; until it is merged these resolve
- * to NULL and --queue says so. */
-#pragma weak fh_queue_popt
-#pragma weak fh_queue_worker
-#pragma weak fh_queue_enqueue
-
 /* What the command line says, before it is checked. */
 struct cli_args {
 	int offline, enqueue, benchmark, version, json, quiet;
@@ -88,7 +82,7 @@ static struct poptOption options[] = {
 	{ NULL, 0, POPT_ARG_INCLUDE_TABLE, mode_options, 0, "Modes:", NULL },
 	{ NULL, 0, POPT_ARG_INCLUDE_TABLE, search_options, 0,
 	  "Search options:", NULL },
-	{ NULL, 0, POPT_ARG_INCLUDE_TABLE, NULL /* fh_queue_popt */, 0,
+	{ NULL, 0, POPT_ARG_INCLUDE_TABLE, fh_queue_popt, 0,
 	  "Queue mode options:", NULL },
 	POPT_AUTOHELP
 	/* popt prints an included table's title even when it is empty: the
@@ -424,12 +418,41 @@ static int parse_command_line(int argc, const char **argv)
 	return 0;
 }
 
-static int check_mode(void)
+/* The first queue option on the command line, or NULL: they mean nothing
+ * without --queue, and silently ignoring one (--url, say) would leave the
+ * user believing it took effect. */
+static const char *queue_option_given(int argc, char **argv)
 {
+	int i;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+		const struct poptOption *o;
+
+		if (strncmp(argv[i], "--", 2) != 0)
+			continue;
+		for (o = fh_queue_popt; o->longName; o++) {
+			size_t n = strlen(o->longName);
+
+			if (strncmp(argv[i] + 2, o->longName, n) == 0 &&
+			    (argv[i][2 + n] == '\0' || argv[i][2 + n] == '='))
+				return o->longName;
+		}
+	}
+	return NULL;
+}
+
+static int check_mode(int argc, char **argv)
+{
+	const char *qopt = queue_option_given(argc, argv);
+
 	int modes = args.offline + (args.queue != NULL) + args.benchmark;
 
 	if (args.enqueue && !args.queue) {
 		fh_err("--enqueue needs --queue NAME");
+		return -1;
+	}
+	if (qopt && !args.queue) {
+		fh_err("--%s needs --queue NAME", qopt);
 		return -1;
 	}
 	if (modes != 1) {
@@ -450,16 +473,13 @@ int main(int argc, char **argv)
 	struct fh_common common;
 	int status;
 
-	options[2].arg = fh_queue_popt ? fh_queue_popt : no_options;
-	if (!fh_queue_popt)
-		options[2].descrip = NULL;
 	if (parse_command_line(argc, (const char **)argv))
 		return FH_EXIT_USAGE;
 	if (args.version) {
 		printf("%s %s\n", PACKAGE_NAME, PACKAGE_VERSION);
 		return fh_close_stdout() ? FH_EXIT_SYSTEM : FH_EXIT_OK;
 	}
-	if (check_mode() || check_common(&common))
+	if (check_mode(argc, argv) || check_common(&common))
 		return FH_EXIT_USAGE;
 	fh_signals_install();
 
@@ -467,10 +487,7 @@ int main(int argc, char **argv)
 		status = run_offline(&common);
 	else if (args.benchmark)
 		status = run_benchmark(&common);
-	else if (!fh_queue_worker) {
-		fh_err("queue mode is not built in");
-		status = FH_EXIT_USAGE;
-	} else if (args.enqueue)
+	else if (args.enqueue)
 		status = fh_queue_enqueue(args.queue, args.rest, args.n_rest,
 					  &common);
 	else
