@@ -1,0 +1,579 @@
+/* broker.c: the broker connection: TLS, connect and login, channel errors
+ * as one line, publishing with confirms, servicing heartbeats. */
+#include <config.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <amqp.h>
+#include <amqp_framing.h>
+#include <amqp_ssl_socket.h>
+#include <amqp_tcp_socket.h>
+
+#include "broker.h"
+#include "fh-exit.h"
+#include "output.h"
+
+/* Debian's (and Ubuntu's, Alpine's) system CA bundle.  rabbitmq-c 0.11
+ * loads no default CA paths at all (that came in 0.14), so without
+ * --cacert peer verification could never succeed; using the system bundle
+ * keeps "amqps:// verifies by default" true for public CAs without linking
+ * OpenSSL ourselves.  SSL_CERT_FILE overrides it, as for OpenSSL. */
+#define FH_SYSTEM_CA "/etc/ssl/certs/ca-certificates.crt"
+
+double fh_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static struct timeval tv_of(double s)
+{
+	struct timeval tv;
+
+	if (s < 0)
+		s = 0;
+	tv.tv_sec = (time_t)s;
+	tv.tv_usec = (suseconds_t)((s - tv.tv_sec) * 1e6);
+	return tv;
+}
+
+/* --- errors --------------------------------------------------------------- */
+
+static void close_ok(struct fh_broker *b, amqp_channel_t ch, int connection)
+{
+	if (connection) {
+		amqp_connection_close_ok_t ok;
+
+		amqp_send_method(b->conn, 0, AMQP_CONNECTION_CLOSE_OK_METHOD,
+				 &ok);
+	} else {
+		amqp_channel_close_ok_t ok;
+
+		amqp_send_method(b->conn, ch, AMQP_CHANNEL_CLOSE_OK_METHOD,
+				 &ok);
+	}
+}
+
+/* A close from the broker, as one phrase; answers it with close-ok. */
+static void closed_by_broker(struct fh_broker *b, const amqp_method_t *m,
+			     amqp_channel_t ch, const char *what)
+{
+	if (m->id == AMQP_CONNECTION_CLOSE_METHOD) {
+		const amqp_connection_close_t *c = m->decoded;
+
+		snprintf(b->err, sizeof b->err,
+			 "%s: the broker closed the connection: %u %.*s", what,
+			 c->reply_code, (int)c->reply_text.len,
+			 (const char *)c->reply_text.bytes);
+		close_ok(b, 0, 1);
+		b->dead = 1;
+	} else {
+		const amqp_channel_close_t *c = m->decoded;
+
+		snprintf(b->err, sizeof b->err,
+			 "%s: the broker closed the channel: %u %.*s", what,
+			 c->reply_code, (int)c->reply_text.len,
+			 (const char *)c->reply_text.bytes);
+		close_ok(b, ch, 0);
+		b->chan_dead = 1;
+	}
+}
+
+void fh_broker_reply_error(struct fh_broker *b, amqp_rpc_reply_t r,
+			   const char *what)
+{
+	switch (r.reply_type) {
+	case AMQP_RESPONSE_NORMAL:
+		snprintf(b->err, sizeof b->err, "%s: unexpected reply", what);
+		break;
+	case AMQP_RESPONSE_NONE:
+		snprintf(b->err, sizeof b->err, "%s: no reply", what);
+		b->dead = 1;
+		break;
+	case AMQP_RESPONSE_LIBRARY_EXCEPTION:
+		/* rabbitmq-c leaves the connection unusable after a failed
+		 * RPC (socket error, heartbeat or RPC timeout) */
+		snprintf(b->err, sizeof b->err, "%s: %s", what,
+			 amqp_error_string2(r.library_error));
+		b->dead = 1;
+		break;
+	case AMQP_RESPONSE_SERVER_EXCEPTION:
+		closed_by_broker(b, &r.reply, b->ch, what);
+		break;
+	}
+}
+
+/* --- connecting ----------------------------------------------------------- */
+
+/* Sets up TLS on sock.  FH_EXIT_OK or FH_EXIT_USAGE after one line. */
+static int tls_setup(amqp_socket_t *sock, const struct fh_url *u)
+{
+	const char *ca = fh_qopt.cacert;
+
+	if (fh_qopt.insecure) {
+		/* explicit and documented: the link is encrypted, but to
+		 * whoever answers */
+		amqp_ssl_socket_set_verify_peer(sock, 0);
+		amqp_ssl_socket_set_verify_hostname(sock, 0);
+	}
+	if (!ca && !fh_qopt.insecure) {
+		ca = getenv("SSL_CERT_FILE");
+		if (!ca || !*ca)
+			ca = FH_SYSTEM_CA;
+		if (access(ca, R_OK) != 0) {
+			fh_err("%s: no CA certificates to verify the broker "
+			       "with (%s: %s): give --cacert FILE, or "
+			       "--insecure", u->shown, ca, strerror(errno));
+			return FH_EXIT_USAGE;
+		}
+	}
+	if (ca && amqp_ssl_socket_set_cacert(sock, ca) != AMQP_STATUS_OK) {
+		fh_err("cannot load CA certificates from %s", ca);
+		return FH_EXIT_USAGE;
+	}
+	if (fh_qopt.cert &&
+	    amqp_ssl_socket_set_key(sock, fh_qopt.cert, fh_qopt.key) !=
+		    AMQP_STATUS_OK) {
+		fh_err("cannot load the client certificate %s with key %s",
+		       fh_qopt.cert, fh_qopt.key);
+		return FH_EXIT_USAGE;
+	}
+	return FH_EXIT_OK;
+}
+
+/* Failures worth another try: the broker not (yet) reachable.  Refused
+ * credentials or a failed certificate check never get better by trying. */
+static int retryable(int status)
+{
+	switch (status) {
+	case AMQP_STATUS_SOCKET_ERROR:
+	case AMQP_STATUS_TCP_ERROR:
+	case AMQP_STATUS_TIMEOUT:
+	case AMQP_STATUS_HOSTNAME_RESOLUTION_FAILED:
+	case AMQP_STATUS_CONNECTION_CLOSED:
+	case AMQP_STATUS_SOCKET_CLOSED:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static const char *hint(int status)
+{
+	switch (status) {
+	case AMQP_STATUS_SSL_PEER_VERIFY_FAILED:
+		return " (check --cacert; --insecure skips the check)";
+	case AMQP_STATUS_SSL_HOSTNAME_VERIFY_FAILED:
+		return " (the URL must name a DNS name on the certificate, "
+		       "not an IP address; --insecure skips the check)";
+	default:
+		return "";
+	}
+}
+
+/* One attempt.  FH_EXIT_OK, FH_EXIT_USAGE, or FH_EXIT_BROKER with b->err
+ * and *again set when trying again may help. */
+static int open_once(struct fh_broker *b, double budget, int *again)
+{
+	amqp_socket_t *sock;
+	amqp_rpc_reply_t r;
+	struct timeval tv;
+	int st;
+
+	*again = 0;
+	b->conn = amqp_new_connection();
+	if (!b->conn) {
+		snprintf(b->err, sizeof b->err, "out of memory");
+		return FH_EXIT_SYSTEM;
+	}
+	b->dead = b->chan_dead = 0;
+	sock = b->url.ssl ? amqp_ssl_socket_new(b->conn)
+			  : amqp_tcp_socket_new(b->conn);
+	if (!sock) {
+		snprintf(b->err, sizeof b->err, "cannot create a socket");
+		return FH_EXIT_SYSTEM;
+	}
+	if (b->url.ssl && (st = tls_setup(sock, &b->url)) != FH_EXIT_OK)
+		return st;
+	/* each attempt may take the whole remaining budget, but a single
+	 * silent host should not hold a --connect-timeout 0 run for long */
+	tv = tv_of(budget < 1 ? 1 : budget > 30 ? 30 : budget);
+	st = amqp_socket_open_noblock(sock, b->url.host, b->url.port, &tv);
+	if (st != AMQP_STATUS_OK) {
+		snprintf(b->err, sizeof b->err, "cannot connect to %s: %s%s",
+			 b->url.shown, amqp_error_string2(st), hint(st));
+		*again = retryable(st);
+		return FH_EXIT_BROKER;
+	}
+	/* The heartbeat is what lets both sides notice a dead peer during a
+	 * search that lasts hours; rabbitmq-c takes the smaller of ours and
+	 * the broker's.  A failed login (bad password, unknown vhost) comes
+	 * back as connection.close 403/530 because rabbitmq-c announces the
+	 * authentication_failure_close capability. */
+	r = amqp_login(b->conn, b->url.vhost, 0, AMQP_DEFAULT_FRAME_SIZE,
+		       fh_qopt.heartbeat, AMQP_SASL_METHOD_PLAIN, b->url.user,
+		       b->url.password);
+	if (r.reply_type != AMQP_RESPONSE_NORMAL) {
+		char what[1024];
+
+		snprintf(what, sizeof what, "cannot log in to %s as user '%s'",
+			 b->url.shown, b->url.user);
+		fh_broker_reply_error(b, r, what);
+		/* a TLS broker that wants a client certificate ends the
+		 * handshake only when we first send: it shows up here */
+		if (r.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION &&
+		    r.library_error == AMQP_STATUS_SSL_ERROR && !fh_qopt.cert)
+			snprintf(b->err + strlen(b->err),
+				 sizeof b->err - strlen(b->err),
+				 " (does the broker require a client "
+				 "certificate? --cert, --key)");
+		*again = r.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION &&
+			 retryable(r.library_error);
+		return FH_EXIT_BROKER;
+	}
+	b->ch = 1;
+	amqp_channel_open(b->conn, b->ch);
+	r = amqp_get_rpc_reply(b->conn);
+	if (r.reply_type != AMQP_RESPONSE_NORMAL) {
+		fh_broker_reply_error(b, r, "cannot open a channel");
+		return FH_EXIT_BROKER;
+	}
+	return FH_EXIT_OK;
+}
+
+static void drop(struct fh_broker *b)
+{
+	if (b->conn)
+		amqp_destroy_connection(b->conn);
+	b->conn = NULL;
+}
+
+int fh_broker_open(struct fh_broker *b, struct fh_url *url)
+{
+	double start = fh_now(), deadline = start + fh_qopt.connect_timeout;
+	double pause = 0.25;
+	int st, again, tries = 0;
+
+	memset(b, 0, sizeof *b);
+	b->url = *url;
+	for (;;) {
+		tries++;
+		st = open_once(b, deadline - fh_now(), &again);
+		if (st == FH_EXIT_OK)
+			return st;
+		drop(b);
+		if (st == FH_EXIT_USAGE)
+			return st;
+		if (!again || fh_now() + pause > deadline)
+			break;
+		/* back off, doubling up to 5 s, and stay interruptible */
+		for (double until = fh_now() + pause; fh_now() < until;) {
+			struct timespec nap = { 0, 50 * 1000 * 1000 };
+
+			if (fh_signal_caught())
+				return fh_exit_for_signal(fh_signal_caught());
+			nanosleep(&nap, NULL);
+		}
+		pause = pause * 2 > 5 ? 5 : pause * 2;
+	}
+	if (tries > 1)
+		fh_err("%s (gave up after %d tries in %.0f s)", b->err, tries,
+		       fh_now() - start);
+	else
+		fh_err("%s", b->err);
+	return st;
+}
+
+void fh_broker_close(struct fh_broker *b)
+{
+	if (!b->conn)
+		return;
+	if (!b->dead) {
+		if (!b->chan_dead)
+			amqp_channel_close(b->conn, b->ch, AMQP_REPLY_SUCCESS);
+		amqp_connection_close(b->conn, AMQP_REPLY_SUCCESS);
+	}
+	drop(b);
+	free(b->acked);
+	b->acked = NULL;
+}
+
+int fh_broker_sync_close(struct fh_broker *b)
+{
+	amqp_rpc_reply_t r;
+	int st = 0;
+
+	if (!b->conn)
+		return -1;
+	if (b->dead || b->chan_dead) {
+		fh_broker_close(b);
+		return -1;
+	}
+	/* channel.close-ok comes after the broker handled everything sent
+	 * before on the channel: an ack the broker refused shows up here as
+	 * a channel error instead of passing unnoticed. */
+	r = amqp_channel_close(b->conn, b->ch, AMQP_REPLY_SUCCESS);
+	if (r.reply_type != AMQP_RESPONSE_NORMAL) {
+		fh_broker_reply_error(b, r, "closing the channel");
+		st = -1;
+	}
+	b->chan_dead = 1;
+	fh_broker_close(b);
+	return st;
+}
+
+/* --- queues ----------------------------------------------------------------- */
+
+static int reopen_channel(struct fh_broker *b)
+{
+	amqp_rpc_reply_t r;
+
+	b->ch++;
+	b->chan_dead = 0;
+	b->confirming = 0;
+	amqp_channel_open(b->conn, b->ch);
+	r = amqp_get_rpc_reply(b->conn);
+	if (r.reply_type != AMQP_RESPONSE_NORMAL) {
+		fh_broker_reply_error(b, r, "cannot open a channel");
+		return -1;
+	}
+	return 0;
+}
+
+int fh_broker_ensure_queue(struct fh_broker *b, const char *name)
+{
+	amqp_rpc_reply_t r;
+	char what[1024];
+
+	snprintf(what, sizeof what, "queue '%s'", name);
+	amqp_queue_declare(b->conn, b->ch, amqp_cstring_bytes(name), 1, 0, 0,
+			   0, amqp_empty_table);
+	r = amqp_get_rpc_reply(b->conn);
+	if (r.reply_type == AMQP_RESPONSE_NORMAL)
+		return 0;
+	if (r.reply_type != AMQP_RESPONSE_SERVER_EXCEPTION ||
+	    r.reply.id != AMQP_CHANNEL_CLOSE_METHOD ||
+	    ((amqp_channel_close_t *)r.reply.decoded)->reply_code !=
+		    AMQP_NOT_FOUND) {
+		fh_broker_reply_error(b, r, what);
+		return -1;
+	}
+	/* 404: the passive declare cost us the channel; take a new one */
+	close_ok(b, b->ch, 0);
+	if (reopen_channel(b) < 0)
+		return -1;
+	amqp_queue_declare(b->conn, b->ch, amqp_cstring_bytes(name), 0, 1, 0,
+			   0, amqp_empty_table);
+	r = amqp_get_rpc_reply(b->conn);
+	if (r.reply_type != AMQP_RESPONSE_NORMAL) {
+		snprintf(what, sizeof what, "declaring queue '%s'", name);
+		fh_broker_reply_error(b, r, what);
+		return -1;
+	}
+	return 0;
+}
+
+/* --- publishing with confirms ----------------------------------------------- */
+
+int fh_broker_confirms(struct fh_broker *b)
+{
+	amqp_rpc_reply_t r;
+
+	amqp_confirm_select(b->conn, b->ch);
+	r = amqp_get_rpc_reply(b->conn);
+	if (r.reply_type != AMQP_RESPONSE_NORMAL) {
+		fh_broker_reply_error(b, r, "turning on publisher confirms");
+		return -1;
+	}
+	b->confirming = 1;
+	b->published = b->confirmed = 0;
+	return 0;
+}
+
+int fh_broker_publish(struct fh_broker *b, const char *name,
+		      amqp_bytes_t body, const char *content_type,
+		      amqp_bytes_t correlation_id)
+{
+	amqp_basic_properties_t props;
+	int st;
+
+	if (b->dead || b->chan_dead) {
+		snprintf(b->err, sizeof b->err, "publishing: channel closed");
+		return -1;
+	}
+	if (b->confirming && b->published >= b->acked_cap) {
+		size_t cap = b->acked_cap ? b->acked_cap * 2 : 64;
+		unsigned char *p = realloc(b->acked, cap);
+
+		if (!p) {
+			snprintf(b->err, sizeof b->err, "out of memory");
+			return -1;
+		}
+		memset(p + b->acked_cap, 0, cap - b->acked_cap);
+		b->acked = p;
+		b->acked_cap = cap;
+	}
+	memset(&props, 0, sizeof props);
+	props._flags = AMQP_BASIC_CONTENT_TYPE_FLAG |
+		       AMQP_BASIC_DELIVERY_MODE_FLAG | AMQP_BASIC_APP_ID_FLAG;
+	props.content_type = amqp_cstring_bytes(content_type);
+	props.delivery_mode = AMQP_DELIVERY_PERSISTENT;
+	props.app_id = amqp_cstring_bytes("find-hash");
+	if (correlation_id.len) {
+		props._flags |= AMQP_BASIC_CORRELATION_ID_FLAG;
+		props.correlation_id = correlation_id;
+	}
+	/* mandatory: a message no queue takes comes back as basic.return
+	 * instead of vanishing with a positive confirm; immediate is not
+	 * supported by RabbitMQ. */
+	st = amqp_basic_publish(b->conn, b->ch, amqp_empty_bytes,
+				amqp_cstring_bytes(name), 1, 0, &props, body);
+	if (st != AMQP_STATUS_OK) {
+		snprintf(b->err, sizeof b->err, "publishing to queue '%s': %s",
+			 name, amqp_error_string2(st));
+		b->dead = 1;
+		return -1;
+	}
+	if (b->confirming)
+		b->published++;
+	return 0;
+}
+
+static void mark_acked(struct fh_broker *b, uint64_t tag, int multiple)
+{
+	if (tag == 0 || tag > b->published)
+		return;
+	if (multiple)
+		for (uint64_t t = b->confirmed + 1; t <= tag; t++)
+			b->acked[t - 1] = 1;
+	else
+		b->acked[tag - 1] = 1;
+	while (b->confirmed < b->published && b->acked[b->confirmed])
+		b->confirmed++;
+}
+
+/* One frame that arrived outside an RPC.  0, or -1 with b->err. */
+static int handle_frame(struct fh_broker *b, amqp_frame_t *f)
+{
+	amqp_method_t *m = &f->payload.method;
+
+	if (f->frame_type != AMQP_FRAME_METHOD)
+		return 0; /* content of nothing we asked for */
+	switch (m->id) {
+	case AMQP_CONNECTION_CLOSE_METHOD:
+	case AMQP_CHANNEL_CLOSE_METHOD:
+		closed_by_broker(b, m, f->channel, b->url.shown);
+		return -1;
+	case AMQP_BASIC_ACK_METHOD: {
+		const amqp_basic_ack_t *a = m->decoded;
+
+		mark_acked(b, a->delivery_tag, a->multiple);
+		return 0;
+	}
+	case AMQP_BASIC_NACK_METHOD:
+		snprintf(b->err, sizeof b->err,
+			 "the broker refused to take a published message "
+			 "(basic.nack)");
+		return -1;
+	case AMQP_BASIC_RETURN_METHOD: {
+		const amqp_basic_return_t *r = m->decoded;
+		amqp_message_t msg;
+
+		snprintf(b->err, sizeof b->err,
+			 "the broker returned a published message: %u %.*s "
+			 "(routing key '%.*s': does the queue exist?)",
+			 r->reply_code, (int)r->reply_text.len,
+			 (const char *)r->reply_text.bytes,
+			 (int)r->routing_key.len,
+			 (const char *)r->routing_key.bytes);
+		/* header and body follow the return: read them off */
+		if (amqp_read_message(b->conn, f->channel, &msg, 0)
+			    .reply_type == AMQP_RESPONSE_NORMAL)
+			amqp_destroy_message(&msg);
+		return -1;
+	}
+	default:
+		return 0;
+	}
+}
+
+/* Waits up to seconds for one frame and handles it: 1 handled, 0 nothing
+ * came, -1 error with b->err. */
+static int pump(struct fh_broker *b, double seconds)
+{
+	amqp_frame_t f;
+	struct timeval tv = tv_of(seconds);
+	int st;
+
+	if (b->dead || b->chan_dead) {
+		if (!b->err[0])
+			snprintf(b->err, sizeof b->err, "channel closed");
+		return -1;
+	}
+	st = amqp_simple_wait_frame_noblock(b->conn, &f, &tv);
+	if (st == AMQP_STATUS_TIMEOUT)
+		return 0;
+	if (st != AMQP_STATUS_OK) {
+		snprintf(b->err, sizeof b->err, "connection to %s lost: %s",
+			 b->url.shown, amqp_error_string2(st));
+		b->dead = 1;
+		return -1;
+	}
+	st = handle_frame(b, &f);
+	amqp_maybe_release_buffers(b->conn);
+	return st < 0 ? -1 : 1;
+}
+
+int fh_broker_wait_confirms(struct fh_broker *b, double timeout)
+{
+	double deadline = fh_now() + timeout;
+
+	while (b->confirmed < b->published) {
+		double left = deadline - fh_now();
+
+		if (left <= 0) {
+			snprintf(b->err, sizeof b->err,
+				 "the broker confirmed %llu of %llu published "
+				 "messages within %.0f s",
+				 (unsigned long long)b->confirmed,
+				 (unsigned long long)b->published, timeout);
+			return -1;
+		}
+		if (pump(b, left < 0.2 ? left : 0.2) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int fh_broker_service(struct fh_broker *b)
+{
+	int st;
+
+	/* A zero timeout still sends a due heartbeat and reads whatever the
+	 * broker sent (its heartbeats, a close); rabbitmq-c does neither on
+	 * its own, so this is what keeps a long search's connection up. */
+	while ((st = pump(b, 0)) > 0)
+		;
+	return st;
+}
+
+int fh_broker_idle(struct fh_broker *b, double seconds)
+{
+	double deadline = fh_now() + seconds;
+
+	for (;;) {
+		double left = deadline - fh_now();
+
+		if (left <= 0 || fh_signal_caught())
+			return 0;
+		if (pump(b, left < 0.1 ? left : 0.1) < 0)
+			return -1;
+	}
+}

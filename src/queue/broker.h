@@ -1,0 +1,112 @@
+/* broker.h: queue mode's internal seam: the options, the broker URL, and one
+ * AMQP connection with its channel, shared by worker.c and enqueue.c. */
+#ifndef FH_BROKER_H
+#define FH_BROKER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <amqp.h>
+#include <amqp_framing.h>
+
+#include "cli.h"
+
+#define FH_DEFAULT_URL "amqp://guest:guest@localhost:5672/"
+#define FH_URL_ENV "BROKER_URL"
+
+/* options.c: what fh_queue_popt fills. */
+struct fh_queue_opts {
+	char *url;             /* --url */
+	char *url_file;        /* --url-file */
+	char *results_queue;   /* --results-queue */
+	char *cacert, *cert, *key;
+	int insecure;
+	double wait;           /* --wait SECONDS, 0: do not wait */
+	int loop;              /* --loop */
+	int count;             /* --count N, 0: none */
+	int heartbeat;         /* --heartbeat SECONDS, 0: off */
+	double connect_timeout; /* --connect-timeout SECONDS, 0: one try */
+};
+extern struct fh_queue_opts fh_qopt;
+
+struct fh_url;
+/* Checks the options against each other and the URL; one line and -1 when
+ * they do not fit (exit status FH_EXIT_USAGE). */
+int fh_queue_check_opts(const struct fh_url *u, int enqueue);
+
+/* The broker's address, parsed, with a form safe to print. */
+struct fh_url {
+	char *buf;             /* parse buffer: the fields point into it */
+	char *user, *password, *host, *vhost;
+	int port, ssl;
+	char shown[256];       /* amqp://user:***@host:port/vhost */
+	const char *source;    /* "--url", "--url-file", "BROKER_URL", ... */
+};
+
+/* Copies url to out with the password (between "user:" and "@") replaced
+ * by "***" and non-printable bytes escaped; works on any text, parseable
+ * or not, so even a bad URL can be named in an error. */
+void fh_url_redact(const char *url, char *out, size_t size);
+/* Parses text as an amqp:// or amqps:// URL into u (u->buf is a copy to be
+ * freed with fh_url_free).  Returns 0, or -1 with a phrase in why. */
+int fh_url_parse(const char *text, struct fh_url *u, const char **why);
+/* Picks the URL from --url, --url-file, $BROKER_URL or the default, and
+ * parses it; on failure says why in one line and returns -1. */
+int fh_url_resolve(struct fh_url *u);
+void fh_url_free(struct fh_url *u);
+
+/* One connection and the channel queue mode works on. */
+struct fh_broker {
+	amqp_connection_state_t conn;
+	amqp_channel_t ch;
+	struct fh_url url;
+	int dead;              /* the connection is gone: skip a polite close */
+	int chan_dead;         /* the broker closed the channel */
+	int confirming;        /* confirm.select done on ch */
+	uint64_t published;    /* publish sequence number of the last one */
+	uint64_t confirmed;    /* all tags <= this were acked by the broker */
+	unsigned char *acked;  /* acked[tag - 1]: confirms come out of order */
+	size_t acked_cap;
+	char err[1024];       /* why the last call failed, for one line */
+};
+
+/* Connects (retrying until --connect-timeout), logs in with the heartbeat
+ * and opens the channel.  Returns FH_EXIT_OK, or prints one line and
+ * returns FH_EXIT_USAGE (TLS files), FH_EXIT_BROKER, or a signal's exit
+ * status. */
+int fh_broker_open(struct fh_broker *b, struct fh_url *url);
+/* Closes channel and connection politely when they still stand, frees. */
+void fh_broker_close(struct fh_broker *b);
+/* Closes the channel with a round trip first, so that an ack or reject
+ * the broker refused is noticed: 0, or -1 after filling b->err; then as
+ * fh_broker_close. */
+int fh_broker_sync_close(struct fh_broker *b);
+/* Makes sure the durable queue name exists: a passive declare keeps a
+ * queue as its owner declared it (quorum, dead-lettering...); only when it
+ * is missing is it declared, durable.  0, or -1 with b->err. */
+int fh_broker_ensure_queue(struct fh_broker *b, const char *name);
+/* confirm.select on the channel: 0, or -1 with b->err. */
+int fh_broker_confirms(struct fh_broker *b);
+/* Publishes body persistent and mandatory via the default exchange to
+ * queue name; correlation_id when not empty.  0, or -1 with b->err. */
+int fh_broker_publish(struct fh_broker *b, const char *name,
+		      amqp_bytes_t body, const char *content_type,
+		      amqp_bytes_t correlation_id);
+/* Waits up to timeout seconds until the broker confirmed every message
+ * published so far.  0, or -1 with b->err (nack, returned as unroutable,
+ * connection lost, timeout). */
+int fh_broker_wait_confirms(struct fh_broker *b, double timeout);
+/* Services the connection without blocking: heartbeats both ways, and a
+ * close by the broker.  0 while the channel stands, -1 with b->err and
+ * b->dead set when it is gone. */
+int fh_broker_service(struct fh_broker *b);
+/* Services the connection for up to seconds. */
+int fh_broker_idle(struct fh_broker *b, double seconds);
+/* Fills b->err from a failed RPC reply, prefixed with what; marks the
+ * connection dead when the broker closed channel or connection. */
+void fh_broker_reply_error(struct fh_broker *b, amqp_rpc_reply_t r,
+			   const char *what);
+
+double fh_now(void);
+
+#endif

@@ -1,0 +1,168 @@
+/* enqueue.c: --enqueue: validate prefixes, then publish them persistent
+ * to a durable queue with publisher confirms. */
+#include <config.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "broker.h"
+#include "fh-exit.h"
+#include "output.h"
+#include "queue.h"
+
+/* How long the broker may take to confirm the whole batch. */
+#define FH_ENQUEUE_CONFIRM_TIMEOUT 120.0
+
+struct list {
+	struct fh_prefix *v;
+	size_t n, cap;
+};
+
+static int add(struct list *l, const char *text, size_t len,
+	       const char *where)
+{
+	const char *why;
+	struct fh_prefix p;
+
+	if (fh_prefix_parse(text, len, &p, &why) < 0) {
+		char shown[200];
+
+		fh_printable(shown, sizeof shown, text, len, 40);
+		fh_err("bad prefix \"%s\" (%s): %s; nothing enqueued", shown,
+		       where, why);
+		return -1;
+	}
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 16;
+		struct fh_prefix *v = realloc(l->v, cap * sizeof *v);
+
+		if (!v) {
+			fh_err("out of memory");
+			return -1;
+		}
+		l->v = v;
+		l->cap = cap;
+	}
+	l->v[l->n++] = p;
+	return 0;
+}
+
+/* One prefix a line; blank lines are skipped (a file's trailing empty
+ * line is not a prefix anyone meant). */
+static int read_stdin(struct list *l)
+{
+	char *line = NULL, where[64];
+	size_t cap = 0, lineno = 0;
+	ssize_t len;
+	int st = 0;
+
+	while ((len = getline(&line, &cap, stdin)) >= 0) {
+		ssize_t i;
+
+		lineno++;
+		for (i = 0; i < len && strchr(" \t\r\n\v\f", line[i]) &&
+			    line[i];
+		     i++)
+			;
+		if (i == len)
+			continue;
+		snprintf(where, sizeof where, "standard input line %zu",
+			 lineno);
+		if (add(l, line, (size_t)len, where) < 0) {
+			st = -1;
+			break;
+		}
+	}
+	if (st == 0 && ferror(stdin)) {
+		fh_err("reading standard input: %s", strerror(errno));
+		st = -1;
+	}
+	free(line);
+	return st;
+}
+
+int fh_queue_enqueue(const char *queue, const char **prefixes, int n,
+		     const struct fh_common *c)
+{
+	struct list l = { 0 };
+	struct fh_broker b;
+	struct fh_url url;
+	int st = FH_EXIT_USAGE;
+	char where[64];
+
+	fh_signals_install();
+	if (!queue || !*queue) {
+		fh_err("--queue needs a queue name");
+		return FH_EXIT_USAGE;
+	}
+	if (fh_url_resolve(&url) < 0)
+		return FH_EXIT_USAGE;
+	if (fh_queue_check_opts(&url, 1) < 0)
+		goto free_url;
+	/* Every prefix is checked before the first is sent: a typo in the
+	 * tenth argument must not leave nine jobs half-enqueued. */
+	for (int i = 0; i < n; i++) {
+		if (strcmp(prefixes[i], "-") == 0) {
+			if (read_stdin(&l) < 0)
+				goto free_list;
+			continue;
+		}
+		snprintf(where, sizeof where, "argument %d", i + 1);
+		if (add(&l, prefixes[i], strlen(prefixes[i]), where) < 0)
+			goto free_list;
+	}
+	if (l.n == 0) {
+		fh_err("--enqueue: no prefixes given (arguments, or - for "
+		       "standard input)");
+		goto free_list;
+	}
+
+	st = fh_broker_open(&b, &url);
+	if (st != FH_EXIT_OK)
+		goto free_list;
+	st = FH_EXIT_BROKER;
+	if (fh_broker_ensure_queue(&b, queue) < 0 ||
+	    fh_broker_confirms(&b) < 0) {
+		fh_err("%s", b.err);
+		goto close;
+	}
+	for (size_t i = 0; i < l.n; i++) {
+		if (fh_signal_caught()) {
+			/* confirmed or not, what was sent may be in the
+			 * queue: say so */
+			fh_err("stopped by signal %d after sending %zu of %zu "
+			       "prefixes", fh_signal_caught(), i, l.n);
+			st = fh_exit_for_signal(fh_signal_caught());
+			goto close;
+		}
+		if (fh_broker_publish(&b, queue, amqp_cstring_bytes(l.v[i].hex),
+				      "text/plain", amqp_empty_bytes) < 0 ||
+		    /* keep the unconfirmed window bounded, and notice a
+		     * return or nack early */
+		    (b.published - b.confirmed >= 1000 &&
+		     fh_broker_wait_confirms(&b, FH_ENQUEUE_CONFIRM_TIMEOUT) <
+			     0)) {
+			fh_err("%s (%llu of %zu prefixes confirmed)", b.err,
+			       (unsigned long long)b.confirmed, l.n);
+			goto close;
+		}
+	}
+	if (fh_broker_wait_confirms(&b, FH_ENQUEUE_CONFIRM_TIMEOUT) < 0) {
+		fh_err("%s (%llu of %zu prefixes confirmed)", b.err,
+		       (unsigned long long)b.confirmed, l.n);
+		goto close;
+	}
+	if (!c->quiet)
+		fh_err("enqueued %zu prefix%s to queue '%s'", l.n,
+		       l.n == 1 ? "" : "es", queue);
+	st = FH_EXIT_OK;
+close:
+	fh_broker_close(&b);
+free_list:
+	free(l.v);
+free_url:
+	fh_url_free(&url);
+	return st;
+}

@@ -1,0 +1,88 @@
+/* options.c: the queue mode options (popt table) and their storage. */
+#include <config.h>
+
+#include <popt.h>
+
+#include "broker.h"
+#include "output.h"
+#include "queue.h"
+
+/* 30 s: a dead peer is noticed within a minute, and a broker configured
+ * with a shorter heartbeat wins the negotiation anyway. */
+struct fh_queue_opts fh_qopt = {
+	.heartbeat = 30,
+};
+
+struct poptOption fh_queue_popt[] = {
+	{ "url", 0, POPT_ARG_STRING, &fh_qopt.url, 0,
+	  "broker URL amqp[s]://user:password@host:port/vhost (default: "
+	  "$" FH_URL_ENV ", else " FH_DEFAULT_URL "); other users can read "
+	  "a command line, prefer --url-file or " FH_URL_ENV,
+	  "URL" },
+	{ "url-file", 0, POPT_ARG_STRING, &fh_qopt.url_file, 0,
+	  "read the broker URL from the first line of PATH (a mounted secret)",
+	  "PATH" },
+	{ "results-queue", 0, POPT_ARG_STRING, &fh_qopt.results_queue, 0,
+	  "also publish each answer as JSON to the durable queue NAME, "
+	  "confirmed by the broker before the input is acknowledged",
+	  "NAME" },
+	{ "wait", 0, POPT_ARG_DOUBLE, &fh_qopt.wait, 0,
+	  "wait up to SECONDS for a message when the queue is empty "
+	  "(default 0)",
+	  "SECONDS" },
+	{ "loop", 0, POPT_ARG_NONE, &fh_qopt.loop, 0,
+	  "keep taking messages until the queue is empty", NULL },
+	{ "count", 0, POPT_ARG_INT, &fh_qopt.count, 0,
+	  "take at most N messages, stopping early when the queue is empty",
+	  "N" },
+	{ "heartbeat", 0, POPT_ARG_INT, &fh_qopt.heartbeat, 0,
+	  "AMQP heartbeat to ask for, 0 for none (default 30)", "SECONDS" },
+	{ "connect-timeout", 0, POPT_ARG_DOUBLE, &fh_qopt.connect_timeout, 0,
+	  "keep trying to reach the broker for up to SECONDS (default 0: "
+	  "one try)",
+	  "SECONDS" },
+	{ "cacert", 0, POPT_ARG_STRING, &fh_qopt.cacert, 0,
+	  "amqps: CA certificates to verify the broker with (default: the "
+	  "system's)",
+	  "FILE" },
+	{ "cert", 0, POPT_ARG_STRING, &fh_qopt.cert, 0,
+	  "amqps: client certificate (PEM), with --key", "FILE" },
+	{ "key", 0, POPT_ARG_STRING, &fh_qopt.key, 0,
+	  "amqps: client private key (PEM), with --cert", "FILE" },
+	{ "insecure", 0, POPT_ARG_NONE, &fh_qopt.insecure, 0,
+	  "amqps: do not verify the broker's certificate and host name",
+	  NULL },
+	POPT_TABLEEND
+};
+
+int fh_queue_check_opts(const struct fh_url *u, int enqueue)
+{
+	if (fh_qopt.wait < 0 || fh_qopt.count < 0 ||
+	    fh_qopt.connect_timeout < 0) {
+		fh_err("--wait, --count and --connect-timeout take a number "
+		       ">= 0");
+		return -1;
+	}
+	if (fh_qopt.heartbeat < 0 || fh_qopt.heartbeat > 65535) {
+		fh_err("--heartbeat takes 0 to 65535 seconds");
+		return -1;
+	}
+	if (!fh_qopt.cert != !fh_qopt.key) {
+		fh_err("--cert and --key go together");
+		return -1;
+	}
+	/* TLS options on a plain URL would leave someone believing the link
+	 * is verified: refuse rather than ignore them */
+	if (!u->ssl && (fh_qopt.cacert || fh_qopt.cert || fh_qopt.insecure)) {
+		fh_err("--cacert, --cert, --key and --insecure need an "
+		       "amqps:// URL (the URL is %s)", u->shown);
+		return -1;
+	}
+	if (enqueue && (fh_qopt.results_queue || fh_qopt.loop ||
+			fh_qopt.count || fh_qopt.wait > 0)) {
+		fh_err("--results-queue, --loop, --count and --wait are for "
+		       "workers, not --enqueue");
+		return -1;
+	}
+	return 0;
+}
