@@ -1,0 +1,87 @@
+#!/bin/sh
+# Release - one version: configure.ac's AC_INIT version (PACKAGE_VERSION in
+# config.h) is the one that `find-hash --version`, the generated man page,
+# debian/changelog (its upstream part) and rpm/find-hash.spec all carry.
+set -u
+
+: "${top_srcdir:?run from make check}" "${top_builddir:?run from make check}"
+: "${FIND_HASH:=$top_builddir/src/find-hash}"
+: "${MAN_PAGE:=$top_builddir/man/find-hash.1}"
+
+failures=0
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+pass() { echo "ok: $*"; }
+
+want=$(sed -n 's/^#define PACKAGE_VERSION "\(.*\)"$/\1/p' "$top_builddir/config.h")
+if [ -z "$want" ]; then
+	echo "ERROR: no PACKAGE_VERSION in $top_builddir/config.h"
+	exit 99
+fi
+echo "configure.ac version: $want"
+want_re=$(printf '%s\n' "$want" | sed 's/[.]/\\./g')
+
+# --version: first line "find-hash VERSION".
+first=$("$FIND_HASH" --version 2>&1 | head -n 1)
+if [ "$first" = "find-hash $want" ]; then
+	pass "--version: $first"
+else
+	fail "--version first line is '$first', expected 'find-hash $want'"
+fi
+
+# The man page: one of the .TH line's fields is the version, alone or
+# after the program's name.
+th=$(grep -m 1 '^\.TH ' "$MAN_PAGE" 2>/dev/null)
+if [ -z "$th" ]; then
+	fail "no .TH line in $MAN_PAGE"
+elif printf '%s\n' "$th" | tr '"' '\n' |
+	grep -Eqx "[[:space:]]*(find-hash )?${want_re}[[:space:]]*"; then
+	pass "man page: $th"
+else
+	fail "man page .TH line '$th' does not carry $want"
+fi
+
+# debian/changelog: the top entry, "find-hash (VERSION-REVISION) ...";
+# an epoch ("1:") or a revision do not count, the upstream part must match.
+changelog=$top_srcdir/debian/changelog
+deb=$(sed -n '1s/^[^ ]* (\([^)]*\)).*/\1/p' "$changelog" 2>/dev/null)
+deb_upstream=$(printf '%s\n' "$deb" | sed 's/^[0-9]*://; s/-[^-]*$//')
+if [ -z "$deb" ]; then
+	fail "cannot read the top version of $changelog"
+elif [ "$deb_upstream" = "$want" ]; then
+	pass "debian/changelog: $deb"
+else
+	fail "debian/changelog's top version $deb has upstream part $deb_upstream, expected $want"
+fi
+
+# rpm/find-hash.spec: the Version: tag (Release carries the packaging).
+spec=$top_srcdir/rpm/find-hash.spec
+rpmv=$(sed -n 's/^Version:[[:space:]]*\([^[:space:]]*\).*/\1/p' "$spec" 2>/dev/null | head -n 1)
+if [ -z "$rpmv" ]; then
+	fail "no Version: in $spec"
+elif [ "$rpmv" = "$want" ]; then
+	pass "rpm spec: Version: $rpmv"
+else
+	fail "$spec has Version: $rpmv, expected $want"
+fi
+
+# The spec's newest %changelog entry ends in " - VERSION-RELEASE".
+rpmcl=$(sed -n '/^%changelog/,$ { /^\* /{ s/.* - \([^ ]*\)$/\1/p; q; } }' "$spec" 2>/dev/null)
+if [ "${rpmcl%-*}" = "$want" ]; then
+	pass "rpm spec %changelog: $rpmcl"
+else
+	fail "$spec's newest %changelog entry is for '$rpmcl', expected $want-RELEASE"
+fi
+
+# contrib/k8s: every manifest runs the image tagged with this version.
+tags=$(cat "$top_srcdir"/contrib/k8s/*.yaml 2>/dev/null |
+	sed -n 's/^[[:space:]]*image:[[:space:]]*find-hash:\([^[:space:]]*\).*/\1/p' | sort -u)
+if [ -z "$tags" ]; then
+	fail "no 'image: find-hash:TAG' in $top_srcdir/contrib/k8s/*.yaml"
+elif [ "$tags" = "$want" ]; then
+	pass "contrib/k8s images: find-hash:$tags"
+else
+	fail "contrib/k8s images are tagged $(printf "%s " $tags)- expected $want"
+fi
+
+[ "$failures" -eq 0 ] || exit 1
+exit 0
