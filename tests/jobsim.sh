@@ -138,7 +138,7 @@ t0=$(date +%s.%N)
 "$FIND_HASH" --offline --threads 1 --max-tries 4000000 \
 	0123456789abcdef0123 >/dev/null 2>&1
 t1=$(date +%s.%N)
-rate=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%d", 4000000 / (b - a) }')
+rate=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f", 4000000 / (b - a) }')
 nslow=$((ITEMS / 4))
 declare -A want=()
 : >"$scratch/items"
@@ -146,7 +146,7 @@ for i in $(seq "$ITEMS"); do
 	if [ $((i % 4)) = 0 ] && [ "$nslow" -gt 0 ]; then
 		# from 0.5 to 1.5 times SLOW seconds
 		n=$(awk -v r="$rate" -v s="$SLOW" -v k=$((RANDOM % 1000)) \
-			'BEGIN { printf "%d", r * s * (0.5 + k / 1000) }')
+			'BEGIN { printf "%.0f", r * s * (0.5 + k / 1000) }')
 		str=$base$(printf '%016x' "$n" | tr '0-9a-f' 'A-P')
 		p=$(printf %s "$str" | sha256sum | cut -c1-12)
 	else
