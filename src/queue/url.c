@@ -110,6 +110,20 @@ int fh_url_parse(const char *text, struct fh_url *u, const char **why)
 		*why = "no host";
 		goto bad;
 	}
+	/* amqp_parse_url takes "[...]" whole as an IPv6 host, so in
+	 * "amqp://[x:PASSWORD@y]/" the user information becomes the host, which
+	 * the shown form and every error line would print: no host holds '@' */
+	if (strchr(ci.host, '@')) {
+		*why = "an '@' in the host (write it as %40 in a user name or "
+		       "password)";
+		goto bad;
+	}
+	/* amqp_parse_url reads the port with strtol, which takes "0" (and
+	 * " 0"): a port no broker listens on, better refused here */
+	if (ci.port < 1 || ci.port > 65535) {
+		*why = "port out of range 1..65535";
+		goto bad;
+	}
 	u->user = ci.user;
 	u->password = ci.password;
 	u->host = ci.host;
