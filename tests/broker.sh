@@ -20,6 +20,7 @@ RMQ_CTL=${RMQ_CTL:-/usr/lib/rabbitmq/bin/rabbitmqctl}
 BROKER_DIR=
 BROKER_PID=
 BROKER_NODE=
+EPMD_PID=
 
 broker_fail() {
 	echo "broker.sh: $*" >&2
@@ -34,7 +35,8 @@ broker_port_free() {
 # Picks 10 consecutive free ports: AMQP, Erlang distribution, the range
 # rabbitmqctl's own short-lived node listens on (by default 35672..35682
 # for every rabbitmqctl on the machine, which parallel tests would share:
-# here +2..+7), AMQPS (+8, see broker_tls) and one kept closed (+9).
+# here +2..+6), this node's own epmd (+7), AMQPS (+8, see broker_tls) and
+# one kept closed (+9).
 broker_pick_ports() {
 	local base try i ok
 	base=$(( 20000 + ($$ % 2000) * 10 ))
@@ -108,6 +110,12 @@ broker_start() {
 		trap 'exit 1' HUP INT TERM
 	fi
 	mkdir -p "$BROKER_DIR/home" "$BROKER_DIR/mnesia" "$BROKER_DIR/log"
+	# The Erlang cookie, written before anything starts: left to them,
+	# the node and the first rabbitmqctl can each create one at the same
+	# moment, and every later rabbitmqctl is then refused ("Invalid
+	# challenge reply").
+	od -An -N16 -tx1 /dev/urandom | tr -d ' \n' >"$BROKER_DIR/home/.erlang.cookie"
+	chmod 400 "$BROKER_DIR/home/.erlang.cookie"
 	broker_pick_ports
 	BROKER_NODE="fh-test-$$-$BROKER_PORT@localhost"
 	[ -n "${BROKER_TLS:-}" ] && broker_tls
@@ -124,7 +132,20 @@ CONF
 	echo "[{rabbit, [${BROKER_ADVANCED_RABBIT:-}]}]." \
 		> "$BROKER_DIR/advanced.config"
 	export RABBITMQ_CTL_DIST_PORT_MIN=$((BROKER_PORT + 2))
-	export RABBITMQ_CTL_DIST_PORT_MAX=$((BROKER_PORT + 7))
+	export RABBITMQ_CTL_DIST_PORT_MAX=$((BROKER_PORT + 6))
+	# An epmd of its own, on its own port, for the node and rabbitmqctl
+	# alike: left to itself the node starts a daemon epmd on 4369 that
+	# outlives the test, and killing a shared one would break the tests
+	# running beside this one.
+	export ERL_EPMD_PORT=$((BROKER_PORT + 7))
+	setsid epmd -port "$ERL_EPMD_PORT" -address 127.0.0.1 \
+		>"$BROKER_DIR/epmd.out" 2>&1 &
+	EPMD_PID=$!
+	local i
+	for i in $(seq 50); do
+		broker_port_free "$ERL_EPMD_PORT" || break
+		sleep 0.1
+	done
 	HOME="$BROKER_DIR/home" \
 	RABBITMQ_NODENAME="$BROKER_NODE" \
 	RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 \
@@ -165,6 +186,11 @@ broker_stop() {
 		wait "$BROKER_PID" 2>/dev/null
 		BROKER_PID=
 	fi
+	if [ -n "$EPMD_PID" ]; then
+		kill -KILL -- "-$EPMD_PID" 2>/dev/null
+		wait "$EPMD_PID" 2>/dev/null
+		EPMD_PID=
+	fi
 	[ -n "$BROKER_DIR" ] && rm -rf "$BROKER_DIR"
 	BROKER_DIR=
 	return $status
@@ -187,13 +213,17 @@ queue_counts() {
 			       END { if (!f) print "missing" }'
 }
 # Waits up to $2 seconds (default 10) for queue $1 to show counts $3.
+# A deadline, not a number of tries: on a loaded machine one rabbitmqctl
+# call alone can take seconds.
 queue_wait_counts() {
-	local i n=$(( ${2:-10} * 5 ))
-	for i in $(seq "$n"); do
-		[ "$(queue_counts "$1")" = "$3" ] && return 0
+	local end=$((SECONDS + ${2:-10})) got
+	while :; do
+		got=$(queue_counts "$1")
+		[ "$got" = "$3" ] && return 0
+		[ $SECONDS -ge $end ] && break
 		sleep 0.2
 	done
-	echo "queue $1: counts '$(queue_counts "$1")', wanted '$3'" >&2
+	echo "queue $1: counts '$got', wanted '$3'" >&2
 	return 1
 }
 # Takes one message body from queue $1 onto stdout (nothing if empty).
@@ -242,17 +272,24 @@ wait_bounded() {
 # candidate at counter N, whose 12-digit digest prefix no earlier counter
 # is likely to share (odds N / 2^48): the worker must hash N candidates.
 slow_prefix() {
-	local base t0 t1 n
+	local base t0 t1 n tries
 	base=$("$FIND_HASH" --offline --seed "$1" --threads 1 --json 0 |
 		sed 's/.*"string":"\([A-Za-z0-9]\{36\}\).*/\1/') ||
 		broker_fail "offline probe failed"
-	# the hash rate of one thread: the time of a fixed number of tries
-	t0=$(date +%s.%N)
-	"$FIND_HASH" --offline --threads 1 --max-tries 4000000 \
-		0123456789abcdef0123 >/dev/null 2>&1
-	t1=$(date +%s.%N)
-	n=$(awk -v a="$t0" -v b="$t1" -v want="$2" \
-		'BEGIN { printf "%d", 4000000 / (b - a) * want }')
+	# the hash rate of one thread: the time of a fixed number of tries,
+	# enough of them to take half a second whatever the kernel
+	tries=4000000
+	while :; do
+		t0=$(date +%s.%N)
+		"$FIND_HASH" --offline --threads 1 --max-tries "$tries" \
+			0123456789abcdef0123 >/dev/null 2>&1
+		t1=$(date +%s.%N)
+		awk -v a="$t0" -v b="$t1" 'BEGIN { exit !(b - a < 0.5) }' &&
+			[ "$tries" -lt 4000000000 ] || break
+		tries=$((tries * 10))
+	done
+	n=$(awk -v a="$t0" -v b="$t1" -v t="$tries" -v want="$2" \
+		'BEGIN { printf "%.0f", t / (b - a) * want }')
 	SLOW_STRING=$base$(printf '%016x' "$n" | tr '0-9a-f' 'A-P')
 	SLOW_PREFIX=$(printf %s "$SLOW_STRING" | sha256sum | cut -c1-12)
 }

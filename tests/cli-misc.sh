@@ -28,18 +28,6 @@ for k in $(cut -d' ' -f1 "$scratch/out"); do
 	cmp -s "$scratch/k-$k" "$scratch/e-$k" || fail "FIND_HASH_KERNEL=$k differs from --kernel $k"
 done
 
-# Progress: on stderr while it is a terminal (script(1) gives it one), and
-# never on stdout; cli-answer checks that stderr is silent when no tty.
-if command -v script >/dev/null; then
-	script -qec "'$FIND_HASH' --offline --seed 1 --max-tries 30M --threads 1 0123456789abc >'$scratch/tty-out'" "$scratch/typescript" </dev/null >/dev/null 2>&1
-	expect_grep '[0-9.]+ [kMGT]?H/s  [0-9.]+[kMGT]? tries of ~[0-9.]+[kMGTPE]? expected  ETA [0-9]+[smhdy]' "$scratch/typescript" "progress line on a terminal"
-	[ -s "$scratch/tty-out" ] && fail "progress or answers on stdout after giving up: $(cat "$scratch/tty-out")"
-	"$FIND_HASH" --quiet --offline --seed 1 --max-tries 1M 0123456789abc 2>"$scratch/q-err" >/dev/null
-	expect_status 1 $? "--quiet give-up"
-else
-	fail "script(1) is missing: cannot test the progress line"
-fi
-
 # GNU style: a write error is an error (status 5), not a silent success
 if [ -w /dev/full ]; then
 	"$FIND_HASH" --offline 0ce >/dev/full 2>"$scratch/err"

@@ -30,7 +30,7 @@ printf '0A\n\n  0b  \n' | "$FIND_HASH" --queue job --enqueue 0c - ABC \
 	>"$scratch/out" 2>"$scratch/err"
 expect_status 0 $? "enqueue"
 expect_grep "enqueued 4 prefixes to queue 'job'" "$scratch/err" "note"
-queue_wait_counts job 5 "4 0" || fail "four messages"
+queue_wait_counts job 15 "4 0" || fail "four messages"
 rmqctl list_queues name durable messages_persistent >"$scratch/queues"
 expect_grep '^job[[:space:]]+true[[:space:]]+4$' "$scratch/queues" \
 	"queue durable, messages persistent"
@@ -44,7 +44,7 @@ done
 amqp-declare-queue --url="$BROKER_URL" -q transient >/dev/null
 "$FIND_HASH" --queue transient --enqueue 0d 2>"$scratch/err"
 expect_status 0 $? "enqueue to an existing non-durable queue"
-queue_wait_counts transient 5 "1 0" || fail "one message in it"
+queue_wait_counts transient 15 "1 0" || fail "one message in it"
 
 # many: more than the 1000-message confirm window
 seq 2500 | awk '{ printf "%x\n", $1 }' >"$scratch/many"

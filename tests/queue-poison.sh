@@ -28,12 +28,12 @@ printf ' \t\n' >"$scratch/p-blank"
 dead=0
 for kind in empty 65digits binary nul 1mib text blank; do
 	queue_publish_stdin job <"$scratch/p-$kind" || fail "publish $kind"
-	queue_wait_counts job 5 "1 0" || fail "$kind: one message ready"
+	queue_wait_counts job 15 "1 0" || fail "$kind: one message ready"
 	"$FIND_HASH" --queue job >"$scratch/out" 2>"$scratch/err"
 	expect_status 4 $? "poison $kind"
 	dead=$((dead + 1))
-	queue_wait_counts job 5 "0 0" || fail "$kind: not requeued"
-	queue_wait_counts dlq 5 "$dead 0" || fail "$kind: dead-lettered"
+	queue_wait_counts job 15 "0 0" || fail "$kind: not requeued"
+	queue_wait_counts dlq 15 "$dead 0" || fail "$kind: dead-lettered"
 	expect_lines 1 "$scratch/err" "$kind: one line on stderr"
 	expect_grep "poison message in queue 'job'" "$scratch/err" "$kind: named"
 	[ -s "$scratch/out" ] && fail "$kind: something on stdout"
@@ -52,7 +52,7 @@ queue_publish_stdin job <"$scratch/p-1mib"
 expect_grep '"a{20,60}\.\.\."' "$scratch/err" "long body cut with ..."
 expect_grep '1048576 bytes' "$scratch/err" "long body's size given"
 dead=$((dead + 2))
-queue_wait_counts dlq 5 "$dead 0" || fail "dead-lettered"
+queue_wait_counts dlq 15 "$dead 0" || fail "dead-lettered"
 
 # --loop: the poison between two good prefixes is dead-lettered, both good
 # ones are solved, and the exit status still reports the poison.
@@ -68,6 +68,6 @@ while read -r string digest; do
 	*) check_answer 0b "$string" "$digest" ;;
 	esac
 done <"$scratch/out"
-queue_wait_counts job 5 "0 0" || fail "--loop drained the queue"
-queue_wait_counts dlq 5 "$((dead + 1)) 0" || fail "--loop dead-lettered zz"
+queue_wait_counts job 15 "0 0" || fail "--loop drained the queue"
+queue_wait_counts dlq 15 "$((dead + 1)) 0" || fail "--loop dead-lettered zz"
 finish

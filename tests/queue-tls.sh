@@ -19,13 +19,13 @@ queue_publish job 0ce
 expect_status 0 $? "verified TLS with a client certificate"
 read -r string digest rest <"$scratch/out"
 check_answer 0ce "$string" "$digest"
-queue_wait_counts job 5 "0 0" || fail "acknowledged over TLS"
+queue_wait_counts job 15 "0 0" || fail "acknowledged over TLS"
 
 # --enqueue over TLS too
 "$FIND_HASH" --queue job --enqueue --url "$url" --cacert "$tls/ca.pem" \
 	$client 0a 2>"$scratch/err"
 expect_status 0 $? "--enqueue over TLS"
-queue_wait_counts job 5 "1 0" || fail "enqueued over TLS"
+queue_wait_counts job 15 "1 0" || fail "enqueued over TLS"
 
 # the broker requires a client certificate
 "$FIND_HASH" --queue job --url "$url" --cacert "$tls/ca.pem" \
@@ -58,7 +58,7 @@ expect_grep "host ?name|hostname" "$scratch/err" "host name check named"
 	--url "amqps://guest:guest@127.0.0.1:$BROKER_TLS_PORT" \
 	>"$scratch/out" 2>"$scratch/err"
 expect_status 0 $? "--insecure"
-queue_wait_counts job 5 "0 0" || fail "--insecure worker acknowledged"
+queue_wait_counts job 15 "0 0" || fail "--insecure worker acknowledged"
 
 # TLS options on a plain URL, or half a key pair: usage errors
 "$FIND_HASH" --queue job --cacert "$tls/ca.pem" 2>"$scratch/err"

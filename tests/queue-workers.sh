@@ -27,8 +27,8 @@ done
 while read -r string digest; do
 	check_answer "${digest:0:2}" "$string" "$digest"
 done <"$scratch/all"
-queue_wait_counts job 5 "0 0" || fail "queue drained"
-queue_wait_counts results 5 "3 0" || fail "three results"
+queue_wait_counts job 15 "0 0" || fail "queue drained"
+queue_wait_counts results 15 "3 0" || fail "three results"
 
 # --loop: one worker drains five
 "$FIND_HASH" --queue job --quiet --enqueue 1 2 3 4 5 || fail "enqueue 5"
@@ -36,7 +36,7 @@ queue_wait_counts results 5 "3 0" || fail "three results"
 expect_status 0 $? "--loop"
 expect_lines 5 "$scratch/out" "--loop: five answers"
 expect_grep "queue 'job' is empty after 5 messages" "$scratch/err" "--loop note"
-queue_wait_counts job 5 "0 0" || fail "--loop drained"
+queue_wait_counts job 15 "0 0" || fail "--loop drained"
 
 # two loops side by side share 30 items (3 digits each, so no prefix is
 # the start of another), each solved exactly once
@@ -58,16 +58,16 @@ done <"$scratch/all"
 cut -d' ' -f3 "$scratch/all" | cut -c1-3 | sort >"$scratch/solved"
 sort "$scratch/prefixes" | cmp -s - "$scratch/solved" ||
 	fail "two loops: each of the 30 prefixes solved once"
-queue_wait_counts job 5 "0 0" || fail "two loops drained"
+queue_wait_counts job 15 "0 0" || fail "two loops drained"
 
 # --count
 "$FIND_HASH" --queue job --quiet --enqueue a b c || fail "enqueue 3"
 "$FIND_HASH" --queue job --count 2 >"$scratch/out" 2>"$scratch/err"
 expect_status 0 $? "--count 2"
 expect_lines 2 "$scratch/out" "--count 2: two answers"
-queue_wait_counts job 5 "1 0" || fail "--count 2 left one"
+queue_wait_counts job 15 "1 0" || fail "--count 2 left one"
 "$FIND_HASH" --queue job --count 5 >"$scratch/out" 2>"$scratch/err"
 expect_status 0 $? "--count 5 with one left"
 expect_lines 1 "$scratch/out" "--count 5: one answer"
-queue_wait_counts job 5 "0 0" || fail "--count drained"
+queue_wait_counts job 15 "0 0" || fail "--count drained"
 finish
