@@ -78,6 +78,17 @@ expect_grep "more than 3 words" "$scratch/err" "extra word reason"
 queue_publish job "$long"
 "$FIND_HASH" --queue job 2>"$scratch/err"
 expect_grep "at most 200 bytes" "$scratch/err" "too long reason"
+# --- a shard searched to its end ----------------------------------------------
+# shard 5 of 2^40 is 2^23 candidates; 16 digits are not among them (odds
+# 2^23 / 2^64): the worker searches it all, acks it (searching it again
+# would find nothing again) and exits 1
+queue_publish job "0123456789abcdef 5/1099511627776 3"
+"$FIND_HASH" --queue job --threads 1 >"$scratch/out" 2>"$scratch/err"
+expect_status 1 $? "exhausted shard"
+expect_grep "0123456789abcdef: not found in this shard \\(shard 5/1099511627776, 8388608 tries\\); message acknowledged" \
+	"$scratch/err" "exhausted shard named"
+queue_wait_counts job 5 "0 0" || fail "exhausted shard acked, not requeued"
+
 # a poison shard body never opened a notice queue
 rmqctl list_queues name | grep -q '^amq\.gen' &&
 	fail "notice queue left: $(rmqctl list_queues name)"
