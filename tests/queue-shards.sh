@@ -94,8 +94,8 @@ rmqctl list_queues name | grep -q '^amq\.gen' &&
 
 # --- the notice on its own ---------------------------------------------
 # The answer to a 12-digit prefix built from the candidate at counter
-# 2^62 + 5000: the first 5000 candidates of shard 1 of 2; shard 0 holds
-# no match but with odds 2^62 / 2^48... of none at all, it searches on.
+# 2^62 + 5000: 5000 candidates into shard 1 of 2.  A worker on shard 0
+# searches on: a 12-digit match within its first T tries has odds T / 2^48.
 s2=7
 base=$("$FIND_HASH" --offline --seed $s2 --threads 1 --json 0 |
 	sed 's/.*"string":"\([A-Za-z0-9]\{36\}\).*/\1/')
