@@ -11,6 +11,7 @@
 #include "fh-exit.h"
 #include "output.h"
 #include "queue.h"
+#include "shard.h"
 
 /* How long the broker may take to confirm the whole batch. */
 #define FH_ENQUEUE_CONFIRM_TIMEOUT 120.0
@@ -90,6 +91,7 @@ int fh_queue_enqueue(const char *queue, const char **prefixes, int n,
 	struct fh_broker b;
 	struct fh_url url;
 	int st = FH_EXIT_USAGE;
+	uint64_t split = 0;
 	char where[64];
 
 	fh_signals_install();
@@ -100,6 +102,8 @@ int fh_queue_enqueue(const char *queue, const char **prefixes, int n,
 	if (fh_url_resolve(&url) < 0)
 		return FH_EXIT_USAGE;
 	if (fh_queue_check_opts(&url, 1) < 0)
+		goto free_url;
+	if (fh_split_arg && fh_split_parse(fh_split_arg, &split) < 0)
 		goto free_url;
 	/* Every prefix is checked before the first is sent: a typo in the
 	 * tenth argument must not leave nine jobs half-enqueued. */
@@ -137,8 +141,10 @@ int fh_queue_enqueue(const char *queue, const char **prefixes, int n,
 			st = fh_exit_for_signal(fh_signal_caught());
 			goto close;
 		}
-		if (fh_broker_publish(&b, queue, amqp_cstring_bytes(l.v[i].hex),
-				      "text/plain", amqp_empty_bytes) < 0 ||
+		if ((split ? fh_shard_publish(&b, queue, &l.v[i], split, c)
+			   : fh_broker_publish(&b, queue,
+					       amqp_cstring_bytes(l.v[i].hex),
+					       "text/plain", amqp_empty_bytes)) < 0 ||
 		    /* keep the unconfirmed window bounded, and notice a
 		     * return or nack early */
 		    (b.published - b.confirmed >= 1000 &&
@@ -154,9 +160,16 @@ int fh_queue_enqueue(const char *queue, const char **prefixes, int n,
 		       (unsigned long long)b.confirmed, l.n);
 		goto close;
 	}
-	if (!c->quiet)
-		fh_err("enqueued %zu prefix%s to queue '%s'", l.n,
-		       l.n == 1 ? "" : "es", queue);
+	if (!c->quiet) {
+		if (split)
+			fh_err("enqueued %zu prefix%s in %llu shard%s each to "
+			       "queue '%s'", l.n, l.n == 1 ? "" : "es",
+			       (unsigned long long)split, split == 1 ? "" : "s",
+			       queue);
+		else
+			fh_err("enqueued %zu prefix%s to queue '%s'", l.n,
+			       l.n == 1 ? "" : "es", queue);
+	}
 	st = FH_EXIT_OK;
 close:
 	fh_broker_close(&b);

@@ -6,6 +6,7 @@
 #include "broker.h"
 #include "output.h"
 #include "queue.h"
+#include "shard.h"
 
 /* 30 s: a dead peer is noticed within a minute, and a broker configured
  * with a shorter heartbeat wins the negotiation anyway. */
@@ -52,6 +53,11 @@ struct poptOption fh_queue_popt[] = {
 	{ "insecure", 0, POPT_ARG_NONE, &fh_qopt.insecure, 0,
 	  "amqps: do not verify the broker's certificate and host name",
 	  NULL },
+	{ "split", 0, POPT_ARG_STRING, &fh_split_arg, 0,
+	  "--enqueue: publish each prefix as N shard messages \"PREFIX I/N "
+	  "SEED\" that N workers search at once; the first answer stops the "
+	  "others",
+	  "N" },
 	POPT_TABLEEND
 };
 
@@ -76,6 +82,10 @@ int fh_queue_check_opts(const struct fh_url *u, int enqueue)
 	if (!u->ssl && (fh_qopt.cacert || fh_qopt.cert || fh_qopt.insecure)) {
 		fh_err("--cacert, --cert, --key and --insecure need an "
 		       "amqps:// URL (the URL is %s)", u->shown);
+		return -1;
+	}
+	if (!enqueue && fh_split_arg) {
+		fh_err("--split is for --enqueue, not for workers");
 		return -1;
 	}
 	if (enqueue && (fh_qopt.results_queue || fh_qopt.loop ||

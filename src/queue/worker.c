@@ -15,6 +15,7 @@
 #include "fh-exit.h"
 #include "output.h"
 #include "queue.h"
+#include "shard.h"
 
 /* How long the broker may take to confirm a published result. */
 #define FH_CONFIRM_TIMEOUT 60.0
@@ -29,6 +30,7 @@ struct worker {
 	const char *queue;
 	const struct fh_common *c;
 	char host[256];
+	struct fh_notice *notice; /* a shard job: its solved notice */
 };
 
 /* Called by fh_run_search about every 200 ms on the main thread, the only
@@ -41,7 +43,10 @@ static int tick(void *arg)
 {
 	struct worker *w = arg;
 
-	return fh_broker_service(&w->b) < 0;
+	if (fh_broker_service(&w->b) < 0)
+		return 1;
+	/* a shard job: stop when another worker announced the answer */
+	return w->notice && fh_notice_poll(w->notice) == FH_NOTICE_SOLVED;
 }
 
 enum take { TAKE_GOT, TAKE_EMPTY, TAKE_ERROR, TAKE_SIGNAL };
@@ -176,6 +181,18 @@ static int deliver(struct worker *w, uint64_t tag, const amqp_message_t *msg,
 			return FH_EXIT_BROKER;
 		}
 	}
+	/* A shard job: tell the other shards' workers, after the result is
+	 * safe (a marker before it could make a redelivered shard be acked
+	 * with no answer anywhere) and before the ack (a kill between the
+	 * two only redelivers a shard that the marker then acks at once).
+	 * Failing to tell them loses early stop, not the answer: ack. */
+	if (w->notice) {
+		char why[1024];
+
+		if (fh_notice_announce(w->notice, why, sizeof why) < 0)
+			fh_err("warning: prefix %s solved, but the other "
+			       "shards were not told: %s", p->hex, why);
+	}
 	/* The answer is out and confirmed: now, and only now, ack. */
 	st = amqp_basic_ack(b->conn, b->ch, tag, 0);
 	if (st != AMQP_STATUS_OK) {
@@ -194,6 +211,8 @@ static int work_on(struct worker *w, uint64_t tag, int redelivered,
 {
 	struct fh_broker *b = &w->b;
 	const struct fh_common *c = w->c;
+	struct fh_common jc;
+	struct fh_job job;
 	struct fh_prefix p;
 	struct fh_base base;
 	struct fh_search_opts o;
@@ -203,7 +222,7 @@ static int work_on(struct worker *w, uint64_t tag, int redelivered,
 	const char *why;
 	int st, sig;
 
-	if (fh_prefix_parse(msg->body.bytes, msg->body.len, &p, &why) < 0) {
+	if (fh_body_parse(msg->body.bytes, msg->body.len, &job, &why) < 0) {
 		char shown[FH_POISON_SHOWN * 4 + 8];
 
 		fh_printable(shown, sizeof shown, msg->body.bytes,
@@ -219,9 +238,27 @@ static int work_on(struct worker *w, uint64_t tag, int redelivered,
 		       w->queue, msg->body.len, shown, why);
 		return FH_ITEM_POISON;
 	}
+	p = job.prefix;
+	fh_job_common(w->c, &job, &jc);
+	c = &jc;
 	if (redelivered && !c->quiet)
 		fh_err("note: prefix %s was delivered before; an earlier "
 		       "worker stopped without acknowledging it", p.hex);
+	if (job.sharded) {
+		char why2[1024];
+
+		switch (fh_notice_open(&w->notice, &b->url, &job, why2,
+				       sizeof why2)) {
+		case FH_NOTICE_SOLVED:
+			return fh_shard_done_elsewhere(b, tag, &job, c->quiet);
+		case FH_NOTICE_ERROR:
+			fh_err("prefix %s: %s; message requeued", p.hex, why2);
+			requeue(w, tag, 0);
+			return FH_EXIT_BROKER;
+		case FH_NOTICE_OPEN:
+			break;
+		}
+	}
 	if (fh_base_init(&base, c->seeded, c->seed) < 0) {
 		fh_err("cannot draw a random base: %s; message requeued",
 		       strerror(errno));
@@ -247,6 +284,12 @@ static int work_on(struct worker *w, uint64_t tag, int redelivered,
 			st = fh_exit_for_signal(sig);
 		break;
 	case FH_RUN_EXHAUSTED:
+		if (job.sharded) {
+			st = fh_shard_exhausted(b, tag, &job,
+						fh_search_tries(s));
+			break;
+		}
+		/* fall through */
 	case FH_RUN_GAVE_UP:
 		requeue(w, tag, 1);
 		fh_err("gave up on prefix %s after %llu tries; message "
@@ -264,6 +307,10 @@ static int work_on(struct worker *w, uint64_t tag, int redelivered,
 		break;
 	case FH_RUN_TICK:
 	default:
+		if (w->notice && fh_notice_poll(w->notice) == FH_NOTICE_SOLVED) {
+			st = fh_shard_done_elsewhere(b, tag, &job, c->quiet);
+			break;
+		}
 		fh_err("while solving prefix %s: %s; the broker requeues the "
 		       "message",
 		       p.hex, b->err);
@@ -346,6 +393,8 @@ int fh_queue_worker(const char *queue, const struct fh_common *c)
 		}
 		taken++;
 		st = work_on(&w, tag, redelivered, &msg);
+		fh_notice_close(w.notice);
+		w.notice = NULL;
 		amqp_destroy_message(&msg);
 		amqp_maybe_release_buffers(w.b.conn);
 		if (st == FH_ITEM_POISON) {
