@@ -81,6 +81,11 @@ struct fh_kernel {
 	int (*cpu_has)(void); /* 1 when this CPU can run it */
 };
 
+/* The state after rounds 0..11, which read only w[0..11] and so are the
+ * same for every candidate of a template: each kernel starts from it, once
+ * per call.  Plain C, defined in kernel_portable.c. */
+void fh_template_rounds(const struct fh_template *t, uint32_t s[8]);
+
 unsigned fh_kernel_portable(const struct fh_template *t,
 			    const struct fh_filter *f, uint32_t first,
 			    uint32_t count, uint16_t *hits);

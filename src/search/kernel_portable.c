@@ -69,18 +69,25 @@ void fh_sha256_compress_portable(uint32_t state[8], const uint32_t w[16])
 		state[i] += s[i];
 }
 
+void fh_template_rounds(const struct fh_template *t, uint32_t s[8])
+{
+	int i;
+
+	for (i = 0; i < 8; i++)
+		s[i] = fh_sha256_h0[i];
+	for (i = 0; i < FH_LANE_WORD; i++)
+		round_step(s, i, t->w[i]);
+}
+
 unsigned fh_kernel_portable(const struct fh_template *t,
 			    const struct fh_filter *f, uint32_t first,
 			    uint32_t count, uint16_t *hits)
 {
 	uint32_t mid[8];
-	unsigned set = 0, i, k;
+	unsigned set = 0, k;
 	uint32_t j;
 
-	for (i = 0; i < 8; i++)
-		mid[i] = fh_sha256_h0[i];
-	for (i = 0; i < FH_LANE_WORD; i++)
-		round_step(mid, i, t->w[i]);
+	fh_template_rounds(t, mid);
 
 	for (j = first; j < first + count; j++) {
 		uint32_t h0 = first_word(mid, t->w, fh_lane_word(j));

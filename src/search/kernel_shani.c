@@ -17,12 +17,6 @@
 #include "kernel.h"
 #include "sha256-consts.h"
 
-#define ROTR(x, n) ((x) >> (n) | (x) << (32 - (n)))
-#define BSIG0(x) (ROTR(x, 2) ^ ROTR(x, 13) ^ ROTR(x, 22))
-#define BSIG1(x) (ROTR(x, 6) ^ ROTR(x, 11) ^ ROTR(x, 25))
-#define CH(x, y, z) (((x) & (y)) ^ (~(x) & (z)))
-#define MAJ(x, y, z) (((x) & (y)) ^ ((x) & (z)) ^ ((y) & (z)))
-
 /* Per template: the state after round 11 in the instruction's ABEF/CDGH
  * layout, and the message in four-word groups. */
 struct shani_pre {
@@ -33,24 +27,9 @@ struct shani_pre {
 
 static void shani_pre_init(struct shani_pre *p, const struct fh_template *t)
 {
-	uint32_t s[8], t1, t2;
-	int i;
+	uint32_t s[8];
 
-	for (i = 0; i < 8; i++)
-		s[i] = fh_sha256_h0[i];
-	for (i = 0; i < FH_LANE_WORD; i++) {
-		t1 = s[7] + BSIG1(s[4]) + CH(s[4], s[5], s[6]) +
-		     fh_sha256_k[i] + t->w[i];
-		t2 = BSIG0(s[0]) + MAJ(s[0], s[1], s[2]);
-		s[7] = s[6];
-		s[6] = s[5];
-		s[5] = s[4];
-		s[4] = s[3] + t1;
-		s[3] = s[2];
-		s[2] = s[1];
-		s[1] = s[0];
-		s[0] = t1 + t2;
-	}
+	fh_template_rounds(t, s);
 	/* _mm_set_epi32 lists the highest lane first: A is lane 3. */
 	p->abef = _mm_set_epi32((int)s[0], (int)s[1], (int)s[4], (int)s[5]);
 	p->cdgh = _mm_set_epi32((int)s[2], (int)s[3], (int)s[6], (int)s[7]);

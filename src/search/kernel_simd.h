@@ -73,21 +73,7 @@ static inline void fh_pre_init(struct fh_pre *p, const struct fh_template *t)
 	w[24] = FH_SSIG1(w[22]) + w[17] + FH_SSIG0(w[9]) + w[8];
 	w[19] = w[21] = w[23] = 0;
 
-	for (i = 0; i < 8; i++)
-		s[i] = fh_sha256_h0[i];
-	for (i = 0; i < 12; i++) {
-		t1 = s[7] + FH_BSIG1(s[4]) + FH_CH(s[4], s[5], s[6]) +
-		     fh_sha256_k[i] + w[i];
-		t2 = FH_BSIG0(s[0]) + FH_MAJ(s[0], s[1], s[2]);
-		s[7] = s[6];
-		s[6] = s[5];
-		s[5] = s[4];
-		s[4] = s[3] + t1;
-		s[3] = s[2];
-		s[2] = s[1];
-		s[1] = s[0];
-		s[0] = t1 + t2;
-	}
+	fh_template_rounds(t, s);
 	/* Round 12 without its w[12]: t1 = t1c + lane, so a = t1c + t2 +
 	 * lane and e = d + t1c + lane. */
 	t1 = s[7] + FH_BSIG1(s[4]) + FH_CH(s[4], s[5], s[6]) + fh_sha256_k[12];
