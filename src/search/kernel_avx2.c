@@ -14,6 +14,7 @@
 
 #define VT __m256i
 #define V_ADD(a, b) _mm256_add_epi32((a), (b))
+#define V_SUB(a, b) _mm256_sub_epi32((a), (b))
 #define V_XOR(a, b) _mm256_xor_si256((a), (b))
 #define V_BC(x) _mm256_set1_epi32((int)(x))
 #define V_SR(x, n) _mm256_srli_epi32((x), (n))

@@ -17,6 +17,8 @@
 
 #define VT __m512i
 #define V_ADD(a, b) _mm512_add_epi32((a), (b))
+#define V_SUB(a, b) _mm512_sub_epi32((a), (b))
+#define V_SUB(a, b) _mm512_sub_epi32((a), (b))
 #define V_BC(x) _mm512_set1_epi32((int)(x))
 #define V_ROR(x, n) _mm512_ror_epi32((x), (n))
 #define V_XOR3(a, b, c) _mm512_ternarylogic_epi32((a), (b), (c), 0x96)

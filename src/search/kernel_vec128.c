@@ -17,6 +17,7 @@ typedef uint32_t fh_v4 __attribute__((vector_size(16)));
 
 #define VT fh_v4
 #define V_ADD(a, b) ((a) + (b))
+#define V_SUB(a, b) ((a) - (b))
 /* A scalar in a vector operation is broadcast to every lane. */
 #define V_BC(x) ((fh_v4){ 0, 0, 0, 0 } + (uint32_t)(x))
 #define V_ROR(x, n) ((x) >> (n) | (x) << (32 - (n)))
