@@ -97,16 +97,20 @@ static int cpu_has_always(void)
 	return 1;
 }
 
-/* Best first, by the single-thread rate bench/fh-bench measured on the
- * development machine (2 cores with AVX-512 and SHA-NI, 2.93 GHz, gcc 12
- * -O2), Nettle's plain loop there being 12-14 MH/s:
- *   avx512 about 70 MH/s (42 cycles a hash), shani 22-27, avx2 18-24,
- *   vec128 10-12, portable 3.8.
- * avx512 is bound by its vector ports (about 1240 operations per 16 lanes
- * at two 512-bit operations a cycle, the rotates on one port only).  shani
- * is bound by the SHA unit (sha256rnds2 issues every 3.2 cycles there) and
- * came out ahead of avx2 in every alternating run; on CPUs with a faster
- * SHA unit its lead only grows.  FIND_HASH_KERNEL overrides the order. */
+/* Best first, by the single-thread rate bench/fh-bench measured (gcc 12
+ * -O2) on the two machines the project is developed on, both with AVX-512
+ * and SHA-NI, Nettle's plain loop there being 13-16 MH/s:
+ *   AMD Zen 5, 3.5 GHz: avx512 about 147 MH/s (23 cycles a hash), shani
+ *   41, avx2 29, vec128 16, portable 5;
+ *   Intel (family 6, model 207), 2.9 GHz: avx512 about 64 MH/s (43 cycles
+ *   a hash, one group of 16 lanes at a time, as the kernel then was),
+ *   shani 21, avx2 18, vec128 9, portable 3.7.
+ * On Zen 5 avx512 is bound by the latency of its round chain, which two
+ * interleaved groups hide (kernel_avx512.c); on the Intel part it was
+ * bound by its vector ports (about 1240 operations per 16 lanes at two
+ * 512-bit operations a cycle, the rotates on one port only).  shani is
+ * bound by the SHA unit and came out ahead of avx2 in every alternating
+ * run on both.  FIND_HASH_KERNEL overrides the order. */
 static const struct fh_kernel kernels[] = {
 #ifdef FH_KERNEL_AVX512
 	{ "avx512", fh_kernel_avx512, cpu_has_avx512 },
