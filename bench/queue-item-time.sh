@@ -8,7 +8,8 @@
 #
 # With "-- COMMAND...", the same N items are also run through
 # "amqp-consume -c 1 -p 1 COMMAND..." (the pattern queue mode replaces:
-# COMMAND reads the prefix on stdin), for comparison.
+# COMMAND reads the prefix on stdin), for comparison.  The "--" that
+# amqp-consume is given keeps the options of COMMAND (sh -c) its own.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 FIND_HASH=${FIND_HASH:-$top/src/find-hash}
@@ -55,5 +56,5 @@ run "find-hash --offline 0c (no broker)" empty \
 	"$FIND_HASH" --offline 0c
 if [ $# -gt 0 ]; then
 	run "amqp-consume -c 1 -p 1 $*" q3 \
-		amqp-consume --url="$BROKER_URL" -q q3 -c 1 -p 1 "$@"
+		amqp-consume --url="$BROKER_URL" -q q3 -c 1 -p 1 -- "$@"
 fi
