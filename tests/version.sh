@@ -1,7 +1,8 @@
 #!/bin/sh
 # Release - one version: configure.ac's AC_INIT version (PACKAGE_VERSION in
 # config.h) is the one that `find-hash --version`, the generated man page,
-# debian/changelog (its upstream part) and rpm/find-hash.spec all carry.
+# debian/changelog (its upstream part), rpm/find-hash.spec, the image tags
+# of contrib/k8s and the file names in the README all carry.
 set -u
 
 : "${top_srcdir:?run from make check}" "${top_builddir:?run from make check}"
@@ -81,6 +82,18 @@ elif [ "$tags" = "$want" ]; then
 	pass "contrib/k8s images: find-hash:$tags"
 else
 	fail "contrib/k8s images are tagged $(printf "%s " $tags)- expected $want"
+fi
+
+# The README: its commands and paths name the tarball, the .deb and the
+# documentation directory by version, and a user copies them as they are.
+readme_versions=$(grep -o 'find-hash[-_][0-9][0-9.]*[0-9]' "$top_srcdir/README" |
+	sed 's/^find-hash[-_]//' | sort -u)
+if [ -z "$readme_versions" ]; then
+	fail "no versioned file name (find-hash-X.Y.Z, find-hash_X.Y.Z) in $top_srcdir/README"
+elif [ "$readme_versions" = "$want" ]; then
+	pass "README file names: version $readme_versions"
+else
+	fail "README names versions $(printf "%s " $readme_versions)- expected $want"
 fi
 
 [ "$failures" -eq 0 ] || exit 1
