@@ -33,18 +33,17 @@ struct v2 {
 };
 
 #define FH_V2_INLINE static inline __attribute__((always_inline))
-/* A binary operation, a shift or rotate by a constant, a ternary logic
- * function with a constant table, each applied to both halves. */
+/* An operation applied to both halves.  The shifts and rotates are macros,
+ * not functions, because their count must reach the instruction as a
+ * constant; their operand is always a variable, so naming it twice is
+ * harmless. */
+#define V2_IMM(op, v, n) ((struct v2){ op((v).x, n), op((v).y, n) })
+#define V2_ROR(v, n) V2_IMM(_mm512_ror_epi32, v, n)
+#define V2_SHR(v, n) V2_IMM(_mm512_srli_epi32, v, n)
 #define FH_V2_BIN(name, op)                                                 \
 	FH_V2_INLINE struct v2 name(struct v2 a, struct v2 b)               \
 	{                                                                   \
 		struct v2 r = { op(a.x, b.x), op(a.y, b.y) };               \
-		return r;                                                   \
-	}
-#define FH_V2_IMM(name, op, n)                                              \
-	FH_V2_INLINE struct v2 name(struct v2 a)                            \
-	{                                                                   \
-		struct v2 r = { op(a.x, n), op(a.y, n) };                   \
 		return r;                                                   \
 	}
 #define FH_V2_TERN(name, table)                                             \
@@ -62,18 +61,6 @@ FH_V2_BIN(v2_sub, _mm512_sub_epi32)
 FH_V2_TERN(v2_xor3, 0x96)
 FH_V2_TERN(v2_ch, 0xca)
 FH_V2_TERN(v2_maj, 0xe8)
-FH_V2_IMM(v2_ror2, _mm512_ror_epi32, 2)
-FH_V2_IMM(v2_ror13, _mm512_ror_epi32, 13)
-FH_V2_IMM(v2_ror22, _mm512_ror_epi32, 22)
-FH_V2_IMM(v2_ror6, _mm512_ror_epi32, 6)
-FH_V2_IMM(v2_ror11, _mm512_ror_epi32, 11)
-FH_V2_IMM(v2_ror25, _mm512_ror_epi32, 25)
-FH_V2_IMM(v2_ror7, _mm512_ror_epi32, 7)
-FH_V2_IMM(v2_ror18, _mm512_ror_epi32, 18)
-FH_V2_IMM(v2_ror17, _mm512_ror_epi32, 17)
-FH_V2_IMM(v2_ror19, _mm512_ror_epi32, 19)
-FH_V2_IMM(v2_shr3, _mm512_srli_epi32, 3)
-FH_V2_IMM(v2_shr10, _mm512_srli_epi32, 10)
 
 /* One broadcast serves both halves. */
 FH_V2_INLINE struct v2 v2_bc(uint32_t u)
@@ -90,10 +77,10 @@ FH_V2_INLINE struct v2 v2_bc(uint32_t u)
 #define V_BC(x) v2_bc(x)
 #define V_CH(e, f, g) v2_ch((e), (f), (g))
 #define V_MAJ(a, b, c) v2_maj((a), (b), (c))
-#define V_BSIG0(x) v2_xor3(v2_ror2(x), v2_ror13(x), v2_ror22(x))
-#define V_BSIG1(x) v2_xor3(v2_ror6(x), v2_ror11(x), v2_ror25(x))
-#define V_SSIG0(x) v2_xor3(v2_ror7(x), v2_ror18(x), v2_shr3(x))
-#define V_SSIG1(x) v2_xor3(v2_ror17(x), v2_ror19(x), v2_shr10(x))
+#define V_BSIG0(x) v2_xor3(V2_ROR(x, 2), V2_ROR(x, 13), V2_ROR(x, 22))
+#define V_BSIG1(x) v2_xor3(V2_ROR(x, 6), V2_ROR(x, 11), V2_ROR(x, 25))
+#define V_SSIG0(x) v2_xor3(V2_ROR(x, 7), V2_ROR(x, 18), V2_SHR(x, 3))
+#define V_SSIG1(x) v2_xor3(V2_ROR(x, 17), V2_ROR(x, 19), V2_SHR(x, 10))
 
 #include "kernel_simd.h"
 
@@ -112,11 +99,14 @@ static inline __mmask16 lanes_in_range(uint32_t g, uint32_t first,
 	return (__mmask16)m;
 }
 
-/* The lanes of h0 among valid that pass any filter. */
-static inline __mmask16 lanes_passing(__m512i h0, __mmask16 valid,
-				      const struct fh_filter *f)
+/* Records in hits the lanes of the group starting at g, h0 being their
+ * first digest words, that lie in [first, end) and pass any filter;
+ * returns how many. */
+static inline unsigned record_group(uint16_t *hits, uint32_t g, __m512i h0,
+				    uint32_t first, uint32_t end,
+				    const struct fh_filter *f)
 {
-	__mmask16 pass = 0;
+	__mmask16 valid = lanes_in_range(g, first, end), pass = 0;
 	unsigned k;
 
 	for (k = 0; k < f->n; k++)
@@ -124,7 +114,10 @@ static inline __mmask16 lanes_passing(__m512i h0, __mmask16 valid,
 			valid,
 			_mm512_and_si512(h0, _mm512_set1_epi32((int)f->mask[k])),
 			_mm512_set1_epi32((int)f->value[k]));
-	return pass;
+	if (!pass)
+		return 0;
+	hits[g / FH_GROUP] |= (uint16_t)pass;
+	return (unsigned)__builtin_popcount(pass);
 }
 
 /* The lane words of the group starting at g: one base plus 0..15. */
@@ -155,7 +148,6 @@ unsigned fh_kernel_avx512(const struct fh_template *t,
 	for (g = first & ~15u; g < end; g += 2 * FH_GROUP) {
 		const struct fh_pre *P_ = &pre;
 		const uint32_t *K_ = fh_sha256_k;
-		__mmask16 pass_x, pass_y;
 		struct v2 lanes, h0;
 
 		/* Hide the constants' address from the optimiser, so that
@@ -166,17 +158,8 @@ unsigned fh_kernel_avx512(const struct fh_template *t,
 		lanes.x = group_lanes(g);
 		lanes.y = group_lanes(g + FH_GROUP);
 		FH_SIMD_H0(h0, lanes);
-		pass_x = lanes_passing(h0.x, lanes_in_range(g, first, end), f);
-		pass_y = lanes_passing(
-			h0.y, lanes_in_range(g + FH_GROUP, first, end), f);
-		if (pass_x) {
-			hits[g / FH_GROUP] |= (uint16_t)pass_x;
-			set += (unsigned)__builtin_popcount(pass_x);
-		}
-		if (pass_y) {
-			hits[g / FH_GROUP + 1] |= (uint16_t)pass_y;
-			set += (unsigned)__builtin_popcount(pass_y);
-		}
+		set += record_group(hits, g, h0.x, first, end, f);
+		set += record_group(hits, g + FH_GROUP, h0.y, first, end, f);
 	}
 	return set;
 }
