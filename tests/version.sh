@@ -21,6 +21,18 @@ fi
 echo "configure.ac version: $want"
 want_re=$(printf '%s\n' "$want" | sed 's/[.]/\\./g')
 
+# only_want LABEL WHERE FOUND: FOUND, the versions read from WHERE (one a
+# line, sorted and unique), is $want and nothing else.
+only_want() {
+	if [ -z "$3" ]; then
+		fail "no $1 in $2"
+	elif [ "$3" = "$want" ]; then
+		pass "$2: $1 $3"
+	else
+		fail "$2 has $1 $(printf "%s " $3)- expected $want"
+	fi
+}
+
 # --version: first line "find-hash VERSION".
 first=$("$FIND_HASH" --version 2>&1 | head -n 1)
 if [ "$first" = "find-hash $want" ]; then
@@ -57,13 +69,7 @@ fi
 # rpm/find-hash.spec: the Version: tag (Release carries the packaging).
 spec=$top_srcdir/rpm/find-hash.spec
 rpmv=$(sed -n 's/^Version:[[:space:]]*\([^[:space:]]*\).*/\1/p' "$spec" 2>/dev/null | head -n 1)
-if [ -z "$rpmv" ]; then
-	fail "no Version: in $spec"
-elif [ "$rpmv" = "$want" ]; then
-	pass "rpm spec: Version: $rpmv"
-else
-	fail "$spec has Version: $rpmv, expected $want"
-fi
+only_want "Version:" "$spec" "$rpmv"
 
 # The spec's newest %changelog entry ends in " - VERSION-RELEASE".
 rpmcl=$(sed -n '/^%changelog/,$ { /^\* /{ s/.* - \([^ ]*\)$/\1/p; q; } }' "$spec" 2>/dev/null)
@@ -76,25 +82,14 @@ fi
 # contrib/k8s: every manifest runs the image tagged with this version.
 tags=$(cat "$top_srcdir"/contrib/k8s/*.yaml 2>/dev/null |
 	sed -n 's/^[[:space:]]*image:[[:space:]]*find-hash:\([^[:space:]]*\).*/\1/p' | sort -u)
-if [ -z "$tags" ]; then
-	fail "no 'image: find-hash:TAG' in $top_srcdir/contrib/k8s/*.yaml"
-elif [ "$tags" = "$want" ]; then
-	pass "contrib/k8s images: find-hash:$tags"
-else
-	fail "contrib/k8s images are tagged $(printf "%s " $tags)- expected $want"
-fi
+only_want "image tag find-hash:" "contrib/k8s/*.yaml" "$tags"
 
 # The README: its commands and paths name the tarball, the .deb and the
 # documentation directory by version, and a user copies them as they are.
 readme_versions=$(grep -o 'find-hash[-_][0-9][0-9.]*[0-9]' "$top_srcdir/README" |
 	sed 's/^find-hash[-_]//' | sort -u)
-if [ -z "$readme_versions" ]; then
-	fail "no versioned file name (find-hash-X.Y.Z, find-hash_X.Y.Z) in $top_srcdir/README"
-elif [ "$readme_versions" = "$want" ]; then
-	pass "README file names: version $readme_versions"
-else
-	fail "README names versions $(printf "%s " $readme_versions)- expected $want"
-fi
+only_want "versioned file name (find-hash-X.Y.Z, find-hash_X.Y.Z)" README \
+	"$readme_versions"
 
 [ "$failures" -eq 0 ] || exit 1
 exit 0
