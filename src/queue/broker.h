@@ -30,9 +30,11 @@ struct fh_queue_opts {
 extern struct fh_queue_opts fh_qopt;
 
 struct fh_url;
-/* Checks the options against each other and the URL; one line and -1 when
- * they do not fit (exit status FH_EXIT_USAGE). */
-int fh_queue_check_opts(const struct fh_url *u, int enqueue);
+/* Checks the options against each other, the URL, the queue name and the
+ * search options c; one line and -1 when they do not fit (exit status
+ * FH_EXIT_USAGE). */
+int fh_queue_check_opts(const struct fh_url *u, const char *queue,
+			const struct fh_common *c, int enqueue);
 
 /* The broker's address, parsed, with a form safe to print. */
 struct fh_url {

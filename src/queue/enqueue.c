@@ -101,7 +101,7 @@ int fh_queue_enqueue(const char *queue, const char **prefixes, int n,
 	}
 	if (fh_url_resolve(&url) < 0)
 		return FH_EXIT_USAGE;
-	if (fh_queue_check_opts(&url, 1) < 0)
+	if (fh_queue_check_opts(&url, queue, c, 1) < 0)
 		goto free_url;
 	if (fh_split_arg && fh_split_parse(fh_split_arg, &split) < 0)
 		goto free_url;
