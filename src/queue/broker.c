@@ -523,7 +523,7 @@ int fh_broker_confirms(struct fh_broker *b)
 		return -1;
 	}
 	b->confirming = 1;
-	b->published = b->confirmed = 0;
+	b->published = b->answered = b->nacked = 0;
 	return 0;
 }
 
@@ -576,17 +576,22 @@ int fh_broker_publish(struct fh_broker *b, const char *name,
 	return 0;
 }
 
-static void mark_acked(struct fh_broker *b, uint64_t tag, int multiple)
+/* The broker's answer to tag (with multiple: to every tag up to it still
+ * waiting): FH_CONFIRM_ACK or FH_CONFIRM_NACK.  Acks and nacks come out of
+ * order and batched; answered advances over the prefix all answered. */
+static void mark_confirm(struct fh_broker *b, uint64_t tag, int multiple,
+			 unsigned char answer)
 {
 	if (tag == 0 || tag > b->published)
 		return;
-	if (multiple)
-		for (uint64_t t = b->confirmed + 1; t <= tag; t++)
-			b->acked[t - 1] = 1;
-	else
-		b->acked[tag - 1] = 1;
-	while (b->confirmed < b->published && b->acked[b->confirmed])
-		b->confirmed++;
+	for (uint64_t t = multiple ? b->answered + 1 : tag; t <= tag; t++)
+		if (b->acked[t - 1] == 0) {
+			b->acked[t - 1] = answer;
+			if (answer == FH_CONFIRM_NACK)
+				b->nacked++;
+		}
+	while (b->answered < b->published && b->acked[b->answered])
+		b->answered++;
 }
 
 /* One frame that arrived outside an RPC.  0, or -1 with b->err. */
@@ -604,14 +609,18 @@ static int handle_frame(struct fh_broker *b, amqp_frame_t *f)
 	case AMQP_BASIC_ACK_METHOD: {
 		const amqp_basic_ack_t *a = m->decoded;
 
-		mark_acked(b, a->delivery_tag, a->multiple);
+		mark_confirm(b, a->delivery_tag, a->multiple, FH_CONFIRM_ACK);
 		return 0;
 	}
-	case AMQP_BASIC_NACK_METHOD:
-		snprintf(b->err, sizeof b->err,
-			 "the broker refused to take a published message "
-			 "(basic.nack)");
-		return -1;
+	case AMQP_BASIC_NACK_METHOD: {
+		const amqp_basic_nack_t *a = m->decoded;
+
+		/* not an error yet: the caller learns from b->acked which
+		 * messages the broker refused (a full queue with
+		 * x-overflow=reject-publish) and which it took */
+		mark_confirm(b, a->delivery_tag, a->multiple, FH_CONFIRM_NACK);
+		return 0;
+	}
 	case AMQP_BASIC_RETURN_METHOD: {
 		const amqp_basic_return_t *r = m->decoded;
 		amqp_message_t msg;
@@ -663,16 +672,31 @@ static int pump(struct fh_broker *b, double seconds)
 
 int fh_broker_wait_confirms(struct fh_broker *b, double timeout)
 {
+	if (fh_broker_settle(b, timeout) < 0)
+		return -1;
+	if (b->nacked) {
+		snprintf(b->err, sizeof b->err,
+			 "the broker refused %llu of %llu published messages "
+			 "(basic.nack)",
+			 (unsigned long long)b->nacked,
+			 (unsigned long long)b->published);
+		return -1;
+	}
+	return 0;
+}
+
+int fh_broker_settle(struct fh_broker *b, double timeout)
+{
 	double deadline = fh_now() + timeout;
 
-	while (b->confirmed < b->published) {
+	while (b->answered < b->published) {
 		double left = deadline - fh_now();
 
 		if (left <= 0) {
 			snprintf(b->err, sizeof b->err,
-				 "the broker confirmed %llu of %llu published "
+				 "the broker answered %llu of %llu published "
 				 "messages within %.0f s",
-				 (unsigned long long)b->confirmed,
+				 (unsigned long long)b->answered,
 				 (unsigned long long)b->published, timeout);
 			return -1;
 		}

@@ -84,6 +84,67 @@ static int read_stdin(struct list *l)
 	return st;
 }
 
+/* What became of the prefixes sent before a failure, as one line: which
+ * are in the queue (confirmed), which are not (refused, not sent) and
+ * which may be (unconfirmed), so that a rerun with the right ones
+ * duplicates nothing.  last[i] is the publish tag of prefix i's last
+ * message, for the sent prefixes i < sent. */
+static void report(const struct fh_broker *b, const struct list *l,
+		   const uint64_t *last, size_t sent)
+{
+	static const char *const title[] = {
+		"confirmed:",
+		"refused by the broker:",
+		"unconfirmed (perhaps in the queue):",
+		"not sent:",
+	};
+	char *text[4] = { 0 };
+	size_t len[4] = { 0 }, count[4] = { 0 };
+	FILE *f[4];
+
+	for (int k = 0; k < 4; k++)
+		if (!(f[k] = open_memstream(&text[k], &len[k]))) {
+			fh_err("%s (out of memory listing the prefixes)",
+			       b->err);
+			while (k-- > 0) {
+				fclose(f[k]);
+				free(text[k]);
+			}
+			return;
+		}
+	for (size_t i = 0; i < l->n; i++) {
+		uint64_t from = i ? last[i - 1] : 0;
+		uint64_t to = i < sent ? last[i] : b->published;
+		int k = i < sent ? 0 : 2, acked = 0, nacked = 0;
+
+		if (i > sent || (i == sent && to == from)) {
+			k = 3;
+		} else {
+			for (uint64_t t = from + 1; t <= to; t++) {
+				acked += b->acked[t - 1] == FH_CONFIRM_ACK;
+				nacked += b->acked[t - 1] == FH_CONFIRM_NACK;
+			}
+			k = nacked ? 1
+			    : i < sent && acked == (int)(to - from) ? 0
+								     : 2;
+		}
+		fprintf(f[k], " %s", l->v[i].hex);
+		count[k]++;
+	}
+	for (int k = 0; k < 4; k++)
+		fclose(f[k]);
+	fh_err("%s; of %zu prefixes, %s%s%s%s%s%s%s%s%s%s%s", b->err, l->n,
+	       count[0] ? title[0] : "", count[0] ? text[0] : "",
+	       count[0] && count[1] + count[2] + count[3] ? "; " : "",
+	       count[1] ? title[1] : "", count[1] ? text[1] : "",
+	       count[1] && count[2] + count[3] ? "; " : "",
+	       count[2] ? title[2] : "", count[2] ? text[2] : "",
+	       count[2] && count[3] ? "; " : "",
+	       count[3] ? title[3] : "", count[3] ? text[3] : "");
+	for (int k = 0; k < 4; k++)
+		free(text[k]);
+}
+
 int fh_queue_enqueue(const char *queue, const char **prefixes, int n,
 		     const struct fh_common *c)
 {
@@ -91,7 +152,8 @@ int fh_queue_enqueue(const char *queue, const char **prefixes, int n,
 	struct fh_broker b;
 	struct fh_url url;
 	int st = FH_EXIT_USAGE;
-	uint64_t split = 0;
+	uint64_t split = 0, *last = NULL;
+	size_t sent;
 	char where[64];
 
 	fh_signals_install();
@@ -132,32 +194,42 @@ int fh_queue_enqueue(const char *queue, const char **prefixes, int n,
 		fh_err("%s", b.err);
 		goto close;
 	}
-	for (size_t i = 0; i < l.n; i++) {
+	last = calloc(l.n, sizeof *last);
+	if (!last) {
+		fh_err("out of memory");
+		goto close;
+	}
+	for (sent = 0; sent < l.n; sent++) {
 		if (fh_signal_caught()) {
-			/* confirmed or not, what was sent may be in the
-			 * queue: say so */
-			fh_err("stopped by signal %d after sending %zu of %zu "
-			       "prefixes", fh_signal_caught(), i, l.n);
+			/* what was sent may be in the queue: take the
+			 * answers still coming, briefly, then say which */
+			fh_broker_settle(&b, 2);
+			snprintf(b.err, sizeof b.err, "stopped by signal %d",
+				 fh_signal_caught());
+			report(&b, &l, last, sent);
 			st = fh_exit_for_signal(fh_signal_caught());
 			goto close;
 		}
-		if ((split ? fh_shard_publish(&b, queue, &l.v[i], split, c)
+		if ((split ? fh_shard_publish(&b, queue, &l.v[sent], split, c)
 			   : fh_broker_publish(&b, queue,
-					       amqp_cstring_bytes(l.v[i].hex),
+					       amqp_cstring_bytes(l.v[sent].hex),
 					       "text/plain", amqp_empty_bytes)) < 0 ||
 		    /* keep the unconfirmed window bounded, and notice a
-		     * return or nack early */
-		    (b.published - b.confirmed >= 1000 &&
-		     fh_broker_wait_confirms(&b, FH_ENQUEUE_CONFIRM_TIMEOUT) <
-			     0)) {
-			fh_err("%s (%llu of %zu prefixes confirmed)", b.err,
-			       (unsigned long long)b.confirmed, l.n);
+		     * return or a lost connection early; refusals are
+		     * counted at the end */
+		    (b.published - b.answered >= 1000 &&
+		     fh_broker_settle(&b, FH_ENQUEUE_CONFIRM_TIMEOUT) < 0)) {
+			/* the settle failed after a prefix went out whole */
+			if (b.published - (sent ? last[sent - 1] : 0) ==
+			    (split ? split : 1))
+				last[sent++] = b.published;
+			report(&b, &l, last, sent);
 			goto close;
 		}
+		last[sent] = b.published;
 	}
 	if (fh_broker_wait_confirms(&b, FH_ENQUEUE_CONFIRM_TIMEOUT) < 0) {
-		fh_err("%s (%llu of %zu prefixes confirmed)", b.err,
-		       (unsigned long long)b.confirmed, l.n);
+		report(&b, &l, last, sent);
 		goto close;
 	}
 	if (!c->quiet) {
@@ -172,6 +244,7 @@ int fh_queue_enqueue(const char *queue, const char **prefixes, int n,
 	}
 	st = FH_EXIT_OK;
 close:
+	free(last);
 	fh_broker_close(&b);
 free_list:
 	free(l.v);

@@ -553,8 +553,8 @@ int fh_shard_publish(struct fh_broker *b, const char *queue,
 				      (amqp_bytes_t){ (size_t)len, body },
 				      "text/plain", amqp_cstring_bytes(id)) < 0)
 			return -1;
-		if (b->published - b->confirmed >= FH_SPLIT_WINDOW &&
-		    fh_broker_wait_confirms(b, FH_SPLIT_CONFIRM_TIMEOUT) < 0)
+		if (b->published - b->answered >= FH_SPLIT_WINDOW &&
+		    fh_broker_settle(b, FH_SPLIT_CONFIRM_TIMEOUT) < 0)
 			return -1;
 	}
 	return 0;
