@@ -257,6 +257,21 @@ static int watch_stop(struct fh_watchdog *w)
  * b->err and *again set when trying again may help. */
 static int login(struct fh_broker *b, int *again)
 {
+	/* consumer_cancel_notify, which rabbitmq-c does not announce on its
+	 * own (it merges this table into its default capabilities): without
+	 * it the broker drops a consumer whose queue was deleted silently,
+	 * and the solved notice's consumer would wait for ever unawares. */
+	amqp_table_entry_t cap = {
+		.key = amqp_cstring_bytes("consumer_cancel_notify"),
+		.value = { .kind = AMQP_FIELD_KIND_BOOLEAN,
+			   .value = { .boolean = 1 } },
+	};
+	amqp_table_entry_t prop = {
+		.key = amqp_cstring_bytes("capabilities"),
+		.value = { .kind = AMQP_FIELD_KIND_TABLE,
+			   .value = { .table = { 1, &cap } } },
+	};
+	amqp_table_t client_properties = { 1, &prop };
 	amqp_rpc_reply_t r;
 
 	/* The heartbeat is what lets both sides notice a dead peer during a
@@ -264,9 +279,11 @@ static int login(struct fh_broker *b, int *again)
 	 * the broker's.  A failed login (bad password, unknown vhost) comes
 	 * back as connection.close 403/530 because rabbitmq-c announces the
 	 * authentication_failure_close capability. */
-	r = amqp_login(b->conn, b->url.vhost, 0, AMQP_DEFAULT_FRAME_SIZE,
-		       fh_qopt.heartbeat, AMQP_SASL_METHOD_PLAIN, b->url.user,
-		       b->url.password);
+	r = amqp_login_with_properties(b->conn, b->url.vhost, 0,
+				       AMQP_DEFAULT_FRAME_SIZE,
+				       fh_qopt.heartbeat, &client_properties,
+				       AMQP_SASL_METHOD_PLAIN, b->url.user,
+				       b->url.password);
 	if (r.reply_type != AMQP_RESPONSE_NORMAL) {
 		char what[1024];
 
