@@ -30,6 +30,7 @@ START_TEST(redaction_hides_the_password)
 		{ "amqp://gu@est:Secr3t", "amqp://gu@est:***" },
 		{ "amqp://u:p@[::1", "amqp://u:***@[:***" },
 		{ "amqp://u:p@[::1]:70000/v", "amqp://u:***@[::1]:70000/v" },
+		{ "amqp://[x]y:Secr3t", "amqp://[x]y:***" },
 		/* not even a URL */
 		{ "u:secret@h", "u:***@h" },
 		/* control bytes are escaped, the line stays one line */

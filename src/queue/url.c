@@ -44,7 +44,7 @@ static const char *port_colon(const char *host)
 		const char *close = strchr(host, ']');
 
 		if (close)
-			return close[1] == ':' ? close + 1 : NULL;
+			return strchr(close, ':');
 	}
 	return strchr(host, ':');
 }
