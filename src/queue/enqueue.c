@@ -84,11 +84,33 @@ static int read_stdin(struct list *l)
 	return st;
 }
 
-/* What became of the prefixes sent before a failure, as one line: which
- * are in the queue (confirmed), which are not (refused, not sent) and
- * which may be (unconfirmed), so that a rerun with the right ones
- * duplicates nothing.  last[i] is the publish tag of prefix i's last
- * message, for the sent prefixes i < sent. */
+/* A group of more prefixes than this is shown as ranges of positions in
+ * the input (#1-6000), not by name: a line must stay readable. */
+#define FH_REPORT_NAMES 20
+
+/* What became of prefix i: 0 confirmed, 1 refused, 2 unconfirmed, 3 not
+ * sent.  last[i] is the publish tag of prefix i's last message, for the
+ * prefixes i < sent that went out whole. */
+static int fate(const struct fh_broker *b, const uint64_t *last, size_t sent,
+		size_t i)
+{
+	uint64_t from = i ? last[i - 1] : 0;
+	uint64_t to = i < sent ? last[i] : b->published;
+	uint64_t acked = 0, nacked = 0;
+
+	if (i > sent || (i == sent && to == from))
+		return 3;
+	for (uint64_t t = from + 1; t <= to; t++) {
+		acked += b->acked[t - 1] == FH_CONFIRM_ACK;
+		nacked += b->acked[t - 1] == FH_CONFIRM_NACK;
+	}
+	return nacked ? 1 : i < sent && acked == to - from ? 0 : 2;
+}
+
+/* What became of the prefixes after a failure, as one line: how many are
+ * confirmed, and which are in the queue (confirmed), which are not
+ * (refused, not sent) and which may be (unconfirmed), so that a rerun
+ * with the right ones duplicates nothing. */
 static void report(const struct fh_broker *b, const struct list *l,
 		   const uint64_t *last, size_t sent)
 {
@@ -98,51 +120,46 @@ static void report(const struct fh_broker *b, const struct list *l,
 		"unconfirmed (perhaps in the queue):",
 		"not sent:",
 	};
-	char *text[4] = { 0 };
-	size_t len[4] = { 0 }, count[4] = { 0 };
-	FILE *f[4];
+	unsigned char *g = malloc(l->n ? l->n : 1);
+	size_t count[4] = { 0 }, len = 0;
+	char *text = NULL;
+	FILE *f;
 
-	for (int k = 0; k < 4; k++)
-		if (!(f[k] = open_memstream(&text[k], &len[k]))) {
-			fh_err("%s (out of memory listing the prefixes)",
-			       b->err);
-			while (k-- > 0) {
-				fclose(f[k]);
-				free(text[k]);
-			}
-			return;
-		}
-	for (size_t i = 0; i < l->n; i++) {
-		uint64_t from = i ? last[i - 1] : 0;
-		uint64_t to = i < sent ? last[i] : b->published;
-		int k = i < sent ? 0 : 2, acked = 0, nacked = 0;
-
-		if (i > sent || (i == sent && to == from)) {
-			k = 3;
-		} else {
-			for (uint64_t t = from + 1; t <= to; t++) {
-				acked += b->acked[t - 1] == FH_CONFIRM_ACK;
-				nacked += b->acked[t - 1] == FH_CONFIRM_NACK;
-			}
-			k = nacked ? 1
-			    : i < sent && acked == (int)(to - from) ? 0
-								     : 2;
-		}
-		fprintf(f[k], " %s", l->v[i].hex);
-		count[k]++;
+	if (!g || !(f = open_memstream(&text, &len))) {
+		fh_err("%s (out of memory listing the prefixes)", b->err);
+		free(g);
+		return;
 	}
-	for (int k = 0; k < 4; k++)
-		fclose(f[k]);
-	fh_err("%s; of %zu prefixes, %s%s%s%s%s%s%s%s%s%s%s", b->err, l->n,
-	       count[0] ? title[0] : "", count[0] ? text[0] : "",
-	       count[0] && count[1] + count[2] + count[3] ? "; " : "",
-	       count[1] ? title[1] : "", count[1] ? text[1] : "",
-	       count[1] && count[2] + count[3] ? "; " : "",
-	       count[2] ? title[2] : "", count[2] ? text[2] : "",
-	       count[2] && count[3] ? "; " : "",
-	       count[3] ? title[3] : "", count[3] ? text[3] : "");
-	for (int k = 0; k < 4; k++)
-		free(text[k]);
+	for (size_t i = 0; i < l->n; i++)
+		count[g[i] = (unsigned char)fate(b, last, sent, i)]++;
+	for (int k = 0, first = 1; k < 4; k++) {
+		if (!count[k])
+			continue;
+		fprintf(f, "%s%s", first ? ": " : "; ", title[k]);
+		first = 0;
+		for (size_t i = 0; i < l->n; i++) {
+			size_t j = i;
+
+			if (g[i] != k)
+				continue;
+			if (count[k] <= FH_REPORT_NAMES) {
+				fprintf(f, " %s", l->v[i].hex);
+				continue;
+			}
+			while (j + 1 < l->n && g[j + 1] == k)
+				j++;
+			if (j > i)
+				fprintf(f, " #%zu-%zu", i + 1, j + 1);
+			else
+				fprintf(f, " #%zu", i + 1);
+			i = j;
+		}
+	}
+	fclose(f);
+	fh_err("%s (%zu of %zu prefixes confirmed)%s", b->err, count[0], l->n,
+	       text);
+	free(text);
+	free(g);
 }
 
 int fh_queue_enqueue(const char *queue, const char **prefixes, int n,
