@@ -116,6 +116,14 @@ START_TEST(odd_bytes_and_length)
 	memcpy(body + FH_BODY_MAX + 10, "3", 1);
 	ck_assert_int_eq(fh_body_parse(body, FH_BODY_MAX + 11, &j, &why), -1);
 	ck_assert_ptr_nonnull(strstr(why, "200"));
+	/* a big body whose first word is no prefix is just not a prefix,
+	 * whatever its length */
+	memset(body, 'x', sizeof body);
+	body[10] = ' ';
+	body[11] = '\xff';
+	ck_assert_int_eq(fh_body_parse(body, sizeof body, &j, &why), -1);
+	ck_assert_ptr_nonnull(strstr(why, "not a prefix"));
+	ck_assert_ptr_null(strstr(why, "200"));
 	/* surrounding white space does not count */
 	memset(body, '\n', sizeof body);
 	memcpy(body + 100, "ab 0/2 3", 8);

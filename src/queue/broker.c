@@ -3,10 +3,13 @@
 #include <config.h>
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <amqp.h>
@@ -178,48 +181,109 @@ static const char *hint(int status)
 	}
 }
 
-/* One attempt.  FH_EXIT_OK, FH_EXIT_USAGE, or FH_EXIT_BROKER with b->err
- * and *again set when trying again may help. */
-static int open_once(struct fh_broker *b, double budget, int *again)
-{
-	amqp_socket_t *sock;
-	amqp_rpc_reply_t r;
-	struct timeval tv;
-	int st;
+/* --- the attempt's watchdog ------------------------------------------------
+ *
+ * rabbitmq-c 0.11 has no handshake or RPC timeout to set (amqp_set_
+ * handshake_timeout and amqp_set_rpc_timeout came in 0.12): amqp_login
+ * waits up to its built-in 12 s for a peer that accepted TCP and says
+ * nothing, and amqp_channel_open for ever; its waits retry EINTR, so
+ * SIGTERM cannot end them either.  A thread of ours watches the clock and
+ * the signal flag meanwhile and, when either says stop, shuts the socket
+ * down: the blocked wait then returns an error at once.  The thread makes
+ * no rabbitmq-c call (the connection stays the main thread's); shutdown(2)
+ * on a descriptor is safe from any thread. */
 
-	*again = 0;
-	b->conn = amqp_new_connection();
-	if (!b->conn) {
-		snprintf(b->err, sizeof b->err, "out of memory");
-		return FH_EXIT_SYSTEM;
+/* Each attempt (TCP, TLS, AMQP handshake, login, channel) gets what is left
+ * of --connect-timeout, at least FH_ATTEMPT_MIN and at most FH_ATTEMPT_MAX
+ * (the one try of --connect-timeout 0 gets FH_ATTEMPT_MAX): a broker that
+ * accepts connections before it is booted is tried again rather than
+ * waited on. */
+#define FH_ATTEMPT_MIN 1.0
+#define FH_ATTEMPT_MAX 12.0
+/* The TCP connect alone, which no watchdog can cut short (the socket is
+ * rabbitmq-c's until it is connected): a short one, tried again. */
+#define FH_TCP_CONNECT_MAX 5.0
+
+enum { FH_WATCH_RUNNING, FH_WATCH_DONE, FH_WATCH_TIMEOUT, FH_WATCH_SIGNAL };
+
+struct fh_watchdog {
+	pthread_t thread;
+	int fd;
+	double deadline;
+	atomic_int state;
+};
+
+static void *watch(void *arg)
+{
+	struct fh_watchdog *w = arg;
+
+	while (atomic_load(&w->state) == FH_WATCH_RUNNING) {
+		struct timespec nap = { 0, 20 * 1000 * 1000 };
+		int expected = FH_WATCH_RUNNING;
+		int why = fh_signal_caught() ? FH_WATCH_SIGNAL
+			  : fh_now() >= w->deadline ? FH_WATCH_TIMEOUT
+						     : FH_WATCH_RUNNING;
+
+		if (why != FH_WATCH_RUNNING &&
+		    atomic_compare_exchange_strong(&w->state, &expected, why)) {
+			shutdown(w->fd, SHUT_RDWR);
+			break;
+		}
+		nanosleep(&nap, NULL);
 	}
-	b->dead = b->chan_dead = 0;
-	sock = b->url.ssl ? amqp_ssl_socket_new(b->conn)
-			  : amqp_tcp_socket_new(b->conn);
-	if (!sock) {
-		snprintf(b->err, sizeof b->err, "cannot create a socket");
-		return FH_EXIT_SYSTEM;
-	}
-	if (b->url.ssl && (st = tls_setup(sock, &b->url)) != FH_EXIT_OK)
-		return st;
-	/* each attempt may take the whole remaining budget, but a single
-	 * silent host should not hold a --connect-timeout 0 run for long */
-	tv = tv_of(budget < 1 ? 1 : budget > 30 ? 30 : budget);
-	st = amqp_socket_open_noblock(sock, b->url.host, b->url.port, &tv);
-	if (st != AMQP_STATUS_OK) {
-		snprintf(b->err, sizeof b->err, "cannot connect to %s: %s%s",
-			 b->url.shown, amqp_error_string2(st), hint(st));
-		*again = retryable(st);
-		return FH_EXIT_BROKER;
-	}
+	return NULL;
+}
+
+static int watch_start(struct fh_watchdog *w, int fd, double deadline)
+{
+	w->fd = fd;
+	w->deadline = deadline;
+	atomic_init(&w->state, FH_WATCH_RUNNING);
+	return pthread_create(&w->thread, NULL, watch, w) == 0 ? 0 : -1;
+}
+
+/* Stops the watchdog: FH_WATCH_DONE when it never fired, else why it
+ * shut the socket down (whatever the main thread saw since). */
+static int watch_stop(struct fh_watchdog *w)
+{
+	int expected = FH_WATCH_RUNNING;
+
+	atomic_compare_exchange_strong(&w->state, &expected, FH_WATCH_DONE);
+	pthread_join(w->thread, NULL);
+	return atomic_load(&w->state);
+}
+
+/* The handshake, login and channel: FH_EXIT_OK, or FH_EXIT_BROKER with
+ * b->err and *again set when trying again may help. */
+static int login(struct fh_broker *b, int *again)
+{
+	/* consumer_cancel_notify, which rabbitmq-c does not announce on its
+	 * own (it merges this table into its default capabilities): without
+	 * it the broker drops a consumer whose queue was deleted silently,
+	 * and the solved notice's consumer would wait for ever unawares. */
+	amqp_table_entry_t cap = {
+		.key = amqp_cstring_bytes("consumer_cancel_notify"),
+		.value = { .kind = AMQP_FIELD_KIND_BOOLEAN,
+			   .value = { .boolean = 1 } },
+	};
+	amqp_table_entry_t prop = {
+		.key = amqp_cstring_bytes("capabilities"),
+		.value = { .kind = AMQP_FIELD_KIND_TABLE,
+			   .value = { .table = { 1, &cap } } },
+	};
+	amqp_table_t client_properties = { 1, &prop };
+	amqp_rpc_reply_t r;
+
 	/* The heartbeat is what lets both sides notice a dead peer during a
 	 * search that lasts hours; rabbitmq-c takes the smaller of ours and
 	 * the broker's.  A failed login (bad password, unknown vhost) comes
 	 * back as connection.close 403/530 because rabbitmq-c announces the
 	 * authentication_failure_close capability. */
-	r = amqp_login(b->conn, b->url.vhost, 0, AMQP_DEFAULT_FRAME_SIZE,
-		       fh_qopt.heartbeat, AMQP_SASL_METHOD_PLAIN, b->url.user,
-		       b->url.password);
+	r = amqp_login_with_properties(b->conn, b->url.vhost, 0,
+				       AMQP_DEFAULT_FRAME_SIZE,
+				       fh_qopt.heartbeat, &client_properties,
+				       AMQP_SASL_METHOD_PLAIN, b->url.user,
+				       b->url.password);
 	if (r.reply_type != AMQP_RESPONSE_NORMAL) {
 		char what[1024];
 
@@ -248,6 +312,76 @@ static int open_once(struct fh_broker *b, double budget, int *again)
 	return FH_EXIT_OK;
 }
 
+/* SIGINT or SIGTERM while connecting: b->err says so; the exit status. */
+static int stopped(struct fh_broker *b)
+{
+	snprintf(b->err, sizeof b->err,
+		 "stopped by signal %d while connecting to %s",
+		 fh_signal_caught(), b->url.shown);
+	return fh_exit_for_signal(fh_signal_caught());
+}
+
+/* One attempt of at most limit seconds.  FH_EXIT_OK, FH_EXIT_USAGE, a
+ * signal's status with b->err, or FH_EXIT_BROKER with b->err and *again
+ * set when trying again may help. */
+static int open_once(struct fh_broker *b, double limit, int *again)
+{
+	double start = fh_now();
+	struct fh_watchdog w;
+	amqp_socket_t *sock;
+	struct timeval tv;
+	int st, why;
+
+	*again = 0;
+	b->conn = amqp_new_connection();
+	if (!b->conn) {
+		snprintf(b->err, sizeof b->err, "out of memory");
+		return FH_EXIT_SYSTEM;
+	}
+	b->dead = b->chan_dead = 0;
+	sock = b->url.ssl ? amqp_ssl_socket_new(b->conn)
+			  : amqp_tcp_socket_new(b->conn);
+	if (!sock) {
+		snprintf(b->err, sizeof b->err, "cannot create a socket");
+		return FH_EXIT_SYSTEM;
+	}
+	if (b->url.ssl && (st = tls_setup(sock, &b->url)) != FH_EXIT_OK)
+		return st;
+	tv = tv_of(fh_qopt.connect_timeout <= 0 ? FH_ATTEMPT_MIN
+		   : limit > FH_TCP_CONNECT_MAX ? FH_TCP_CONNECT_MAX
+						: limit);
+	st = amqp_socket_open_noblock(sock, b->url.host, b->url.port, &tv);
+	if (st != AMQP_STATUS_OK && fh_signal_caught())
+		return stopped(b);
+	if (st != AMQP_STATUS_OK) {
+		snprintf(b->err, sizeof b->err, "cannot connect to %s: %s%s",
+			 b->url.shown, amqp_error_string2(st), hint(st));
+		*again = retryable(st);
+		return FH_EXIT_BROKER;
+	}
+	if (watch_start(&w, amqp_get_sockfd(b->conn), start + limit) < 0) {
+		snprintf(b->err, sizeof b->err, "cannot start a thread");
+		return FH_EXIT_SYSTEM;
+	}
+	st = login(b, again);
+	why = watch_stop(&w);
+	if (why == FH_WATCH_DONE)
+		return st;
+	/* the socket was shut down under rabbitmq-c: whatever it said, and
+	 * even a login that just succeeded, the connection is gone */
+	b->dead = 1;
+	if (why == FH_WATCH_SIGNAL) {
+		*again = 0;
+		return stopped(b);
+	}
+	snprintf(b->err, sizeof b->err,
+		 "cannot log in to %s: no AMQP answer within %.3g s (is a "
+		 "broker listening there?)",
+		 b->url.shown, limit);
+	*again = 1;
+	return FH_EXIT_BROKER;
+}
+
 static void drop(struct fh_broker *b)
 {
 	if (b->conn)
@@ -264,21 +398,34 @@ int fh_broker_open(struct fh_broker *b, struct fh_url *url)
 	memset(b, 0, sizeof *b);
 	b->url = *url;
 	for (;;) {
+		double limit = deadline - fh_now();
+
+		if (fh_qopt.connect_timeout <= 0 || limit > FH_ATTEMPT_MAX)
+			limit = FH_ATTEMPT_MAX;
+		else if (limit < FH_ATTEMPT_MIN)
+			limit = FH_ATTEMPT_MIN;
 		tries++;
-		st = open_once(b, deadline - fh_now(), &again);
+		st = open_once(b, limit, &again);
 		if (st == FH_EXIT_OK)
 			return st;
 		drop(b);
 		if (st == FH_EXIT_USAGE)
 			return st;
+		if (fh_signal_caught()) {
+			fh_err("%s", b->err);
+			return st;
+		}
 		if (!again || fh_now() + pause > deadline)
 			break;
 		/* back off, doubling up to 5 s, and stay interruptible */
 		for (double until = fh_now() + pause; fh_now() < until;) {
 			struct timespec nap = { 0, 50 * 1000 * 1000 };
 
-			if (fh_signal_caught())
-				return fh_exit_for_signal(fh_signal_caught());
+			if (fh_signal_caught()) {
+				st = stopped(b);
+				fh_err("%s", b->err);
+				return st;
+			}
 			nanosleep(&nap, NULL);
 		}
 		pause = pause * 2 > 5 ? 5 : pause * 2;
@@ -393,7 +540,7 @@ int fh_broker_confirms(struct fh_broker *b)
 		return -1;
 	}
 	b->confirming = 1;
-	b->published = b->confirmed = 0;
+	b->published = b->answered = b->nacked = 0;
 	return 0;
 }
 
@@ -446,17 +593,22 @@ int fh_broker_publish(struct fh_broker *b, const char *name,
 	return 0;
 }
 
-static void mark_acked(struct fh_broker *b, uint64_t tag, int multiple)
+/* The broker's answer to tag (with multiple: to every tag up to it still
+ * waiting): FH_CONFIRM_ACK or FH_CONFIRM_NACK.  Acks and nacks come out of
+ * order and batched; answered advances over the prefix all answered. */
+static void mark_confirm(struct fh_broker *b, uint64_t tag, int multiple,
+			 unsigned char answer)
 {
 	if (tag == 0 || tag > b->published)
 		return;
-	if (multiple)
-		for (uint64_t t = b->confirmed + 1; t <= tag; t++)
-			b->acked[t - 1] = 1;
-	else
-		b->acked[tag - 1] = 1;
-	while (b->confirmed < b->published && b->acked[b->confirmed])
-		b->confirmed++;
+	for (uint64_t t = multiple ? b->answered + 1 : tag; t <= tag; t++)
+		if (b->acked[t - 1] == 0) {
+			b->acked[t - 1] = answer;
+			if (answer == FH_CONFIRM_NACK)
+				b->nacked++;
+		}
+	while (b->answered < b->published && b->acked[b->answered])
+		b->answered++;
 }
 
 /* One frame that arrived outside an RPC.  0, or -1 with b->err. */
@@ -474,14 +626,18 @@ static int handle_frame(struct fh_broker *b, amqp_frame_t *f)
 	case AMQP_BASIC_ACK_METHOD: {
 		const amqp_basic_ack_t *a = m->decoded;
 
-		mark_acked(b, a->delivery_tag, a->multiple);
+		mark_confirm(b, a->delivery_tag, a->multiple, FH_CONFIRM_ACK);
 		return 0;
 	}
-	case AMQP_BASIC_NACK_METHOD:
-		snprintf(b->err, sizeof b->err,
-			 "the broker refused to take a published message "
-			 "(basic.nack)");
-		return -1;
+	case AMQP_BASIC_NACK_METHOD: {
+		const amqp_basic_nack_t *a = m->decoded;
+
+		/* not an error yet: the caller learns from b->acked which
+		 * messages the broker refused (a full queue with
+		 * x-overflow=reject-publish) and which it took */
+		mark_confirm(b, a->delivery_tag, a->multiple, FH_CONFIRM_NACK);
+		return 0;
+	}
 	case AMQP_BASIC_RETURN_METHOD: {
 		const amqp_basic_return_t *r = m->decoded;
 		amqp_message_t msg;
@@ -533,16 +689,31 @@ static int pump(struct fh_broker *b, double seconds)
 
 int fh_broker_wait_confirms(struct fh_broker *b, double timeout)
 {
+	if (fh_broker_settle(b, timeout) < 0)
+		return -1;
+	if (b->nacked) {
+		snprintf(b->err, sizeof b->err,
+			 "the broker refused %llu of %llu published messages "
+			 "(basic.nack)",
+			 (unsigned long long)b->nacked,
+			 (unsigned long long)b->published);
+		return -1;
+	}
+	return 0;
+}
+
+int fh_broker_settle(struct fh_broker *b, double timeout)
+{
 	double deadline = fh_now() + timeout;
 
-	while (b->confirmed < b->published) {
+	while (b->answered < b->published) {
 		double left = deadline - fh_now();
 
 		if (left <= 0) {
 			snprintf(b->err, sizeof b->err,
-				 "the broker confirmed %llu of %llu published "
+				 "the broker answered %llu of %llu published "
 				 "messages within %.0f s",
-				 (unsigned long long)b->confirmed,
+				 (unsigned long long)b->answered,
 				 (unsigned long long)b->published, timeout);
 			return -1;
 		}

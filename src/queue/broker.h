@@ -30,9 +30,11 @@ struct fh_queue_opts {
 extern struct fh_queue_opts fh_qopt;
 
 struct fh_url;
-/* Checks the options against each other and the URL; one line and -1 when
- * they do not fit (exit status FH_EXIT_USAGE). */
-int fh_queue_check_opts(const struct fh_url *u, int enqueue);
+/* Checks the options against each other, the URL, the queue name and the
+ * search options c; one line and -1 when they do not fit (exit status
+ * FH_EXIT_USAGE). */
+int fh_queue_check_opts(const struct fh_url *u, const char *queue,
+			const struct fh_common *c, int enqueue);
 
 /* The broker's address, parsed, with a form safe to print. */
 struct fh_url {
@@ -55,6 +57,9 @@ int fh_url_parse(const char *text, struct fh_url *u, const char **why);
 int fh_url_resolve(struct fh_url *u);
 void fh_url_free(struct fh_url *u);
 
+/* The broker's answer to one published message. */
+enum { FH_CONFIRM_ACK = 1, FH_CONFIRM_NACK = 2 };
+
 /* One connection and the channel queue mode works on. */
 struct fh_broker {
 	amqp_connection_state_t conn;
@@ -64,8 +69,9 @@ struct fh_broker {
 	int chan_dead;         /* the broker closed the channel */
 	int confirming;        /* confirm.select done on ch */
 	uint64_t published;    /* publish sequence number of the last one */
-	uint64_t confirmed;    /* all tags <= this were acked by the broker */
-	unsigned char *acked;  /* acked[tag - 1]: confirms come out of order */
+	uint64_t answered;     /* all tags <= this were acked or nacked */
+	uint64_t nacked;       /* how many the broker refused */
+	unsigned char *acked;  /* acked[tag - 1]: 0 waiting, FH_CONFIRM_* */
 	size_t acked_cap;
 	char err[1024];       /* why the last call failed, for one line */
 };
@@ -92,10 +98,14 @@ int fh_broker_confirms(struct fh_broker *b);
 int fh_broker_publish(struct fh_broker *b, const char *name,
 		      amqp_bytes_t body, const char *content_type,
 		      amqp_bytes_t correlation_id);
-/* Waits up to timeout seconds until the broker confirmed every message
- * published so far.  0, or -1 with b->err (nack, returned as unroutable,
- * connection lost, timeout). */
+/* Waits up to timeout seconds until the broker answered every message
+ * published so far.  0 when it took them all, or -1 with b->err (some
+ * refused: b->acked says which; returned as unroutable, connection lost,
+ * timeout). */
 int fh_broker_wait_confirms(struct fh_broker *b, double timeout);
+/* The same, but refusals are no error: 0 once every message published so
+ * far was answered, ack or nack (b->acked says which). */
+int fh_broker_settle(struct fh_broker *b, double timeout);
 /* Services the connection without blocking: heartbeats both ways, and a
  * close by the broker.  0 while the channel stands, -1 with b->err and
  * b->dead set when it is gone. */

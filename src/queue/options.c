@@ -2,6 +2,7 @@
 #include <config.h>
 
 #include <popt.h>
+#include <string.h>
 
 #include "broker.h"
 #include "output.h"
@@ -61,12 +62,47 @@ struct poptOption fh_queue_popt[] = {
 	POPT_TABLEEND
 };
 
-int fh_queue_check_opts(const struct fh_url *u, int enqueue)
+/* A number of seconds from 0 to FH_SECONDS_MAX: popt's strtod takes "nan"
+ * (which every comparison lets through, so "--wait nan" waited forever),
+ * "inf" and 1e300 (which no timeval holds). */
+#define FH_SECONDS_MAX 1e9
+
+static int bad_seconds(const char *option, double v)
 {
-	if (fh_qopt.wait < 0 || fh_qopt.count < 0 ||
-	    fh_qopt.connect_timeout < 0) {
-		fh_err("--wait, --count and --connect-timeout take a number "
-		       ">= 0");
+	if (v >= 0 && v <= FH_SECONDS_MAX)
+		return 0;
+	fh_err("%s %g: expected a number of seconds from 0 to %.0f", option,
+	       v, FH_SECONDS_MAX);
+	return -1;
+}
+
+/* Search options mean nothing to --enqueue, which publishes and never
+ * searches: refused like the worker-only ones, so nobody believes that
+ * "--enqueue --max-tries 1G" bounds the workers.  (--seed is the shards'
+ * seed with --split.) */
+static int enqueue_search_opts(const struct fh_common *c)
+{
+	const char *opt = c->shards                  ? "--shard/--shards"
+			  : c->max_tries             ? "--max-tries"
+			  : c->timeout > 0           ? "--timeout"
+			  : c->json                  ? "--json"
+			  : c->seeded && !fh_split_arg ? "--seed without --split"
+						     : NULL;
+
+	if (!opt)
+		return 0;
+	fh_err("%s: a search option, for workers, not --enqueue", opt);
+	return -1;
+}
+
+int fh_queue_check_opts(const struct fh_url *u, const char *queue,
+			const struct fh_common *c, int enqueue)
+{
+	if (bad_seconds("--wait", fh_qopt.wait) ||
+	    bad_seconds("--connect-timeout", fh_qopt.connect_timeout))
+		return -1;
+	if (fh_qopt.count < 0) {
+		fh_err("--count %d: expected a number >= 0", fh_qopt.count);
 		return -1;
 	}
 	if (fh_qopt.heartbeat < 0 || fh_qopt.heartbeat > 65535) {
@@ -92,6 +128,21 @@ int fh_queue_check_opts(const struct fh_url *u, int enqueue)
 			fh_qopt.count || fh_qopt.wait > 0)) {
 		fh_err("--results-queue, --loop, --count and --wait are for "
 		       "workers, not --enqueue");
+		return -1;
+	}
+	if (enqueue && enqueue_search_opts(c) < 0)
+		return -1;
+	/* An empty name makes the broker invent one (amq.gen-...): a durable
+	 * queue left behind by every run, and a publish to it that routes
+	 * nowhere.  The input queue itself would take each answer back as
+	 * a job, a poison message. */
+	if (fh_qopt.results_queue && !*fh_qopt.results_queue) {
+		fh_err("--results-queue needs a queue name");
+		return -1;
+	}
+	if (fh_qopt.results_queue && strcmp(fh_qopt.results_queue, queue) == 0) {
+		fh_err("--results-queue '%s' is the input queue: give another "
+		       "queue", queue);
 		return -1;
 	}
 	return 0;

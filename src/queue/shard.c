@@ -76,6 +76,14 @@ int fh_body_parse(const char *body, size_t len, struct fh_job *out,
 		 * bodies existed, so its poison phrases stay the same. */
 		return fh_prefix_parse(body, len, &out->prefix, why);
 
+	/* Several words make a shard body only when the first is a prefix:
+	 * any other text or binary with a space in it is just not a prefix,
+	 * and saying that is more use than a shard body's length limit. */
+	if (fh_prefix_parse(body + start, i - start, &out->prefix, why) < 0) {
+		*why = "not a prefix, nor a shard body (its first word is no "
+		       "prefix)";
+		return -1;
+	}
 	if (end - start > FH_BODY_MAX) {
 		*why = "a shard body is at most 200 bytes";
 		return -1;
@@ -196,6 +204,7 @@ struct fh_notice {
 	char marker[sizeof FH_SOLVED_MARKER + FH_JOB_ID_MAX];
 	enum fh_notice_state state;
 	int lost;                /* connection gone: said once */
+	int cancelled;           /* subscription cancelled: said once */
 };
 
 static void rpc_error(struct fh_notice *n, amqp_rpc_reply_t r,
@@ -357,6 +366,18 @@ static void notice_frame(struct fh_notice *n, const amqp_frame_t *f)
 		 * come; the check guards against an operator's binding */
 		if (ours)
 			n->state = FH_NOTICE_SOLVED;
+		return;
+	}
+	if (m->id == AMQP_BASIC_CANCEL_METHOD) {
+		/* The broker ended the subscription: its queue was deleted
+		 * (an operator, a policy).  No notice can come now, but the
+		 * connection stands: the marker check and the announcement
+		 * of our own answer still work, so only say it. */
+		if (!n->cancelled)
+			fh_err("solved notice: the broker cancelled the "
+			       "subscription (its queue was deleted?); "
+			       "searching on without early stop");
+		n->cancelled = 1;
 		return;
 	}
 	if (m->id == AMQP_CHANNEL_CLOSE_METHOD ||
@@ -553,8 +574,8 @@ int fh_shard_publish(struct fh_broker *b, const char *queue,
 				      (amqp_bytes_t){ (size_t)len, body },
 				      "text/plain", amqp_cstring_bytes(id)) < 0)
 			return -1;
-		if (b->published - b->confirmed >= FH_SPLIT_WINDOW &&
-		    fh_broker_wait_confirms(b, FH_SPLIT_CONFIRM_TIMEOUT) < 0)
+		if (b->published - b->answered >= FH_SPLIT_WINDOW &&
+		    fh_broker_settle(b, FH_SPLIT_CONFIRM_TIMEOUT) < 0)
 			return -1;
 	}
 	return 0;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <amqp.h>
 
@@ -24,25 +25,68 @@ static void put_escaped(char **o, char *end, const char *s, size_t n)
 	}
 }
 
+/* Where the host starts: after the scheme and the user information, which
+ * the last '@' ends even when a password holds an unencoded '@' or '/':
+ * hiding too much beats showing a secret. */
+static const char *host_start(const char *url)
+{
+	const char *start = strstr(url, "://"), *at;
+
+	start = start ? start + 3 : url;
+	at = strrchr(start, '@');
+	return at ? at + 1 : start;
+}
+
+/* The ':' that ends the host, or NULL ("[...]" is an IPv6 address). */
+static const char *port_colon(const char *host)
+{
+	if (*host == '[') {
+		const char *close = strchr(host, ']');
+
+		if (close)
+			return strchr(close, ':');
+	}
+	return strchr(host, ':');
+}
+
+/* The digits after a port colon, when they are all the port is: how many,
+ * else 0. */
+static size_t port_digits(const char *colon)
+{
+	size_t n = strspn(colon + 1, "0123456789");
+
+	return (colon[n + 1] == '\0' || colon[n + 1] == '/') ? n : 0;
+}
+
 void fh_url_redact(const char *url, char *out, size_t size)
 {
-	const char *start, *at, *colon;
+	const char *start, *host, *colon;
 	char *o = out, *end = out + size;
 
 	if (size == 0)
 		return;
 	start = strstr(url, "://");
 	start = start ? start + 3 : url;
-	/* The last '@' ends the user information even when a password holds
-	 * an unencoded '@' or '/': hiding too much beats showing a secret. */
-	at = strrchr(start, '@');
-	colon = at ? memchr(start, ':', (size_t)(at - start)) : NULL;
+	host = host_start(url);
+	put_escaped(&o, end, url, (size_t)(start - url));
+	colon = host > start ? memchr(start, ':', (size_t)(host - start))
+			     : NULL;
 	if (colon) {
-		put_escaped(&o, end, url, (size_t)(colon + 1 - url));
+		put_escaped(&o, end, start, (size_t)(colon + 1 - start));
 		put_escaped(&o, end, "***", 3);
-		put_escaped(&o, end, at, strlen(at));
+		put_escaped(&o, end, host - 1, 1);
 	} else {
-		put_escaped(&o, end, url, strlen(url));
+		put_escaped(&o, end, start, (size_t)(host - start));
+	}
+	/* A truncated URL ("amqp://user:PASSWORD", "user:PASSWORD/vhost")
+	 * puts the password where the port goes: what follows the host's
+	 * ':' is shown only when it is a port, digits alone. */
+	colon = port_colon(host);
+	if (colon && !port_digits(colon)) {
+		put_escaped(&o, end, host, (size_t)(colon + 1 - host));
+		put_escaped(&o, end, "***", 3);
+	} else {
+		put_escaped(&o, end, host, strlen(host));
 	}
 	*o = '\0';
 }
@@ -79,6 +123,39 @@ static void encode_vhost(const char *v, char *out, size_t size)
 	out[o] = '\0';
 }
 
+/* What amqp_parse_url lets pass or says too little about.  An empty host
+ * ("amqp://user:pw@", "amqp://user:pw@:5750", "amqp://") it reads as
+ * localhost: a truncated secret would then send the credentials to
+ * whatever listens on this machine.  A port above 65535 it calls
+ * malformed without saying why.  0, or -1 with why. */
+static int check_host_port(const char *url, const char **why)
+{
+	static char port_why[80];
+	const char *host = host_start(url), *colon;
+	size_t n;
+
+	if (*host == '\0' || strchr(":/?", *host) ||
+	    strncmp(host, "[]", 2) == 0) {
+		*why = "no host (expected amqp[s]://user:password@host:port/"
+		       "vhost)";
+		return -1;
+	}
+	colon = port_colon(host);
+	n = colon ? port_digits(colon) : 0;
+	if (n > 0) {
+		unsigned long port = n > 5 ? 0 : strtoul(colon + 1, NULL, 10);
+
+		if (port < 1 || port > 65535) {
+			snprintf(port_why, sizeof port_why,
+				 "port %.*s out of range 1..65535",
+				 n > 20 ? 20 : (int)n, colon + 1);
+			*why = port_why;
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int fh_url_parse(const char *text, struct fh_url *u, const char **why)
 {
 	struct amqp_connection_info ci;
@@ -100,6 +177,8 @@ int fh_url_parse(const char *text, struct fh_url *u, const char **why)
 		*why = "not an amqp:// or amqps:// URL";
 		goto bad;
 	}
+	if (check_host_port(u->buf, why) < 0)
+		goto bad;
 	amqp_default_connection_info(&ci);
 	if (amqp_parse_url(u->buf, &ci) != AMQP_STATUS_OK) {
 		*why = "malformed, expected "
@@ -161,17 +240,33 @@ bad:
 	return -1;
 }
 
-/* First line of path, the URL from a mounted Secret. */
+/* First line of path, the URL from a mounted Secret; NULL with errno set
+ * (EISDIR for a directory, which fopen would open and read as empty). */
 static char *read_url_file(const char *path)
 {
 	FILE *f = fopen(path, "r");
+	struct stat st;
 	char *line = NULL;
 	size_t cap = 0;
+	int err;
 
 	if (!f)
 		return NULL;
+	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+		fclose(f);
+		errno = EISDIR;
+		return NULL;
+	}
+	errno = 0;
 	if (getline(&line, &cap, f) < 0) {
+		err = errno;
 		free(line);
+		line = NULL;
+		if (ferror(f)) {
+			fclose(f);
+			errno = err ? err : EIO;
+			return NULL;
+		}
 		line = strdup("");
 	}
 	fclose(f);

@@ -337,7 +337,7 @@ int fh_queue_worker(const char *queue, const struct fh_common *c)
 	}
 	if (fh_url_resolve(&url) < 0)
 		return FH_EXIT_USAGE;
-	if (fh_queue_check_opts(&url, 0) < 0) {
+	if (fh_queue_check_opts(&url, queue, c, 0) < 0) {
 		fh_url_free(&url);
 		return FH_EXIT_USAGE;
 	}

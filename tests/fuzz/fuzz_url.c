@@ -6,7 +6,8 @@
  *    within every buffer size; fh_url_parse either fails with a reason or
  *    fills a printable shown form that hides the password;
  *  - a URL around a known password: "amqp[s]://" A ":" PASSWORD B "@" C
- *    with A, B, C from the input (B may hold ':' '/' '@' ...).  Whether
+ *    with A, B, C from the input (B may hold ':' '/' '@' ...), or cut
+ *    short before the '@' ("amqp[s]://" A ":" PASSWORD B).  Whether
  *    it parses or not, neither the redacted text, nor the shown form, nor
  *    the error line fh_url_resolve prints may contain the password's
  *    marker.
@@ -122,6 +123,17 @@ static size_t piece(const uint8_t **d, const uint8_t *end, char *out,
 	return n;
 }
 
+/* Drops from s every character of set. */
+static void strip(char *s, const char *set)
+{
+	char *o = s;
+
+	for (; *s; s++)
+		if (!strchr(set, *s))
+			*o++ = *s;
+	*o = '\0';
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -144,12 +156,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	piece(&d, end, a, sizeof a, 1);
 	piece(&d, end, b, sizeof b, 0);
 	piece(&d, end, c, sizeof c, 1);
+	if (data[0] & 4) {
+		/* cut short before "@host": "amqp[s]://" A ":" PASSWORD B,
+		 * A without the characters that would end the host, B
+		 * without '@', so the password stands where the port goes */
+		strip(a, ":/@?[]");
+		strip(b, "@");
+	}
 	if (strstr(a, MARK) || strstr(c, MARK))
 		return 0;
 	text = malloc(strlen(a) + strlen(b) + strlen(c) + sizeof MARK + 16);
 	CHECK(text != NULL);
-	sprintf(text, "%s://%s:%s%s@%s", data[0] & 2 ? "amqps" : "amqp", a,
-		MARK, b, c);
+	if (data[0] & 4) {
+		sprintf(text, "%s://%s:%s%s", data[0] & 2 ? "amqps" : "amqp",
+			a, MARK, b);
+	} else {
+		sprintf(text, "%s://%s:%s%s@%s",
+			data[0] & 2 ? "amqps" : "amqp", a, MARK, b, c);
+	}
 	check_redact(text, MARK);
 	check_parse(text, MARK);
 	free(text);
