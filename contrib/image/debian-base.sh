@@ -12,6 +12,11 @@
 # (documentation but the copyright files, man and info pages, locales),
 # written to /etc/dpkg/dpkg.cfg.d/ so that later installs obey them too.
 set -eu
+# The system's tools only: mmdebstrap runs its path filter (mmtarfilter,
+# "env python3") once per package, and a python3 shim earlier in PATH
+# (pyenv, a virtualenv) would slow every unpack down or break it.
+PATH=/usr/sbin:/usr/bin:/sbin:/bin
+export PATH
 slim=
 if [ "${1:-}" = --slim ]; then slim=1; shift; fi
 [ $# -ge 2 ] || { echo "usage: $0 [--slim] SUITE OUT.tar [MIRROR]" >&2; exit 2; }
