@@ -34,12 +34,16 @@ set -- --variant=minbase --format=tar --mode=root \
 	--aptopt='Dir::Cache::pkgcache ""' \
 	--aptopt='Dir::Cache::srcpkgcache ""'
 if [ -n "$slim" ]; then
-	for p in /usr/share/doc/* /usr/share/groff/* /usr/share/info/* \
-		/usr/share/linda/* /usr/share/lintian/overrides/* \
-		/usr/share/locale/* /usr/share/man/*; do
-		set -- "$@" --dpkgopt="path-exclude=$p"
-	done
-	set -- "$@" --dpkgopt='path-include=/usr/share/doc/*/copyright'
+	# This list, in this order, unpacks.  debuerreotype's longer one
+	# (groff, linda, lintian overrides too) with the include last made
+	# every bookworm run fail to unpack passwd and libidn2-0: "error
+	# creating directory './usr/share/man/fi/man1'".
+	set -- "$@" \
+		--dpkgopt='path-exclude=/usr/share/man/*' \
+		--dpkgopt='path-exclude=/usr/share/doc/*' \
+		--dpkgopt='path-include=/usr/share/doc/*/copyright' \
+		--dpkgopt='path-exclude=/usr/share/locale/*' \
+		--dpkgopt='path-exclude=/usr/share/info/*'
 fi
 exec mmdebstrap "$@" "$suite" "$out" \
 	"deb $mirror $suite main" \
