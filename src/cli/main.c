@@ -292,20 +292,63 @@ static void report_unsolved(const struct fh_common *c,
 		       ", %" PRIu64 " tries)", p->hex, c->shard, c->shards,
 		       tries);
 	else if (end == FH_RUN_GAVE_UP)
-		fh_err("%s: not found within the give-up bound (%s%s%s, %" PRIu64
-		       " tries)", p->hex, c->max_tries ? "--max-tries " : "",
+		fh_err("%s: not found within the give-up bound (%s%s%s%s%s, %"
+		       PRIu64 " tries)", p->hex,
+		       c->max_tries ? "--max-tries " : "",
 		       c->max_tries ? args.max_tries : "",
-		       c->timeout > 0 ? " --timeout" : "", tries);
+		       c->max_tries && c->timeout > 0 ? " " : "",
+		       c->timeout > 0 ? "--timeout " : "",
+		       c->timeout > 0 ? args.timeout : "", tries);
+}
+
+/* An offline run's answers: each is printed once, as soon as it is
+ * settled, so that a run killed later loses nothing it found. */
+struct offline {
+	const struct fh_common *c;
+	const struct fh_prefix *prefixes;
+	struct fh_search *s;
+	char printed[FH_MAX_PREFIXES];
+	int status;
+	int write_reported;
+};
+
+static void print_found(struct offline *r, size_t i)
+{
+	struct fh_answer a;
+
+	fh_search_answer(r->s, i, &a);
+	r->printed[i] = 1;
+	if (r->c->progress) /* the answer's line, not the progress line */
+		fputs("\r\033[K", stderr);
+	if (fh_print_answer(stdout, &r->prefixes[i], &a, r->c->json) == 0)
+		return;
+	r->status = FH_EXIT_SYSTEM;
+	if (ferror(stdout) && !r->write_reported) {
+		fh_err("write error on standard output: %s", strerror(errno));
+		r->write_reported = 1;
+	}
+}
+
+/* fh_run_search's tick: prints the answers settled since the last one. */
+static int print_settled(void *arg)
+{
+	struct offline *r = arg;
+	int i;
+
+	for (i = 0; i < args.n_rest; i++)
+		if (!r->printed[i] && fh_search_settled(r->s, (size_t)i))
+			print_found(r, (size_t)i);
+	return 0;
 }
 
 static int run_offline(const struct fh_common *c)
 {
 	struct fh_prefix prefixes[FH_MAX_PREFIXES];
+	struct offline r = { .c = c, .prefixes = prefixes };
 	struct fh_search_opts o;
-	struct fh_search *s;
 	struct fh_base base;
 	enum fh_run_end end;
-	int i, status = FH_EXIT_OK;
+	int i;
 
 	if (parse_prefixes(prefixes))
 		return FH_EXIT_USAGE;
@@ -314,26 +357,28 @@ static int run_offline(const struct fh_common *c)
 		return FH_EXIT_SYSTEM;
 	}
 	fh_search_opts_init(&o, c, prefixes, (size_t)args.n_rest, &base);
-	s = fh_search_start(&o);
-	if (!s) {
+	r.s = fh_search_start(&o);
+	if (!r.s) {
 		fh_err("cannot start %u search threads: %s", c->threads,
 		       strerror(errno));
 		return FH_EXIT_SYSTEM;
 	}
-	end = fh_run_search(s, c, NULL, NULL);
+	end = fh_run_search(r.s, c, print_settled, &r);
 
-	/* What was found is printed whatever ended the search. */
+	/* The rest of what was found is printed whatever ended the search. */
 	for (i = 0; i < args.n_rest; i++) {
 		struct fh_answer a;
 
-		fh_search_answer(s, (size_t)i, &a);
+		if (r.printed[i])
+			continue;
+		fh_search_answer(r.s, (size_t)i, &a);
 		if (a.found) {
-			if (fh_print_answer(stdout, &prefixes[i], &a, c->json))
-				status = FH_EXIT_SYSTEM;
+			print_found(&r, (size_t)i);
 		} else {
-			report_unsolved(c, &prefixes[i], end, fh_search_tries(s));
-			if (status == FH_EXIT_OK)
-				status = FH_EXIT_NOT_FOUND;
+			report_unsolved(c, &prefixes[i], end,
+					fh_search_tries(r.s));
+			if (r.status == FH_EXIT_OK)
+				r.status = FH_EXIT_NOT_FOUND;
 		}
 	}
 	if (end == FH_RUN_SIGNAL) {
@@ -341,11 +386,12 @@ static int run_offline(const struct fh_common *c)
 
 		if (!c->quiet)
 			fh_err("stopped by %s after %" PRIu64 " tries",
-			       sig == 2 ? "SIGINT" : "SIGTERM", fh_search_tries(s));
-		status = fh_exit_for_signal(sig);
+			       sig == 2 ? "SIGINT" : "SIGTERM",
+			       fh_search_tries(r.s));
+		r.status = fh_exit_for_signal(sig);
 	}
-	fh_search_free(s);
-	return status;
+	fh_search_free(r.s);
+	return r.status;
 }
 
 static int run_benchmark(const struct fh_common *c)
