@@ -3,6 +3,7 @@
 #include <config.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <popt.h>
 #include <stdio.h>
@@ -514,13 +515,79 @@ static int check_mode(int argc, char **argv)
 	return 0;
 }
 
+/* A closed standard descriptor would be handed out by the next open() or
+ * socket(), and our messages and answers would go down the broker
+ * connection: give each closed one /dev/null, as OpenSSH and coreutils do.
+ * What is written to it is discarded, and succeeds. */
+static void open_std_fds(void)
+{
+	int fd;
+
+	for (fd = STDIN_FILENO; fd <= STDERR_FILENO; fd++) {
+		int got;
+
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		got = open("/dev/null", O_RDWR);
+		if (got != fd) /* nowhere to say so: stderr may be the one */
+			_exit(FH_EXIT_SYSTEM);
+	}
+}
+
+/* popt's --help and --usage print and call exit(0): a failed write there is
+ * a failure too (exit 5), as on every other path to stdout. */
+static void close_stdout_at_exit(void)
+{
+	if (fh_close_stdout())
+		_exit(FH_EXIT_SYSTEM);
+}
+
+/* Overwrites the password of a --url in argv (which ps shows), keeping the
+ * user and host so that ps still tells where the worker connects.  popt
+ * copied the value before, so the parsed URL is untouched. */
+static void hide_url_password(char *url)
+{
+	char *auth = strstr(url, "://");
+	char *at, *colon, *p;
+
+	if (!auth)
+		return;
+	auth += 3;
+	at = NULL;
+	for (p = auth; *p && *p != '/' && *p != '?' && *p != '#'; p++)
+		if (*p == '@')
+			at = p;
+	if (!at)
+		return;
+	colon = memchr(auth, ':', (size_t)(at - auth));
+	if (!colon)
+		return;
+	for (p = colon + 1; p < at; p++)
+		*p = 'x';
+}
+
+static void hide_url_passwords(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+		if (strcmp(argv[i], "--url") == 0 && i + 1 < argc)
+			hide_url_password(argv[++i]);
+		else if (strncmp(argv[i], "--url=", 6) == 0)
+			hide_url_password(argv[i] + 6);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	struct fh_common common;
 	int status;
 
+	open_std_fds();
+	atexit(close_stdout_at_exit);
 	if (parse_command_line(argc, (const char **)argv))
 		return FH_EXIT_USAGE;
+	hide_url_passwords(argc, argv);
 	if (args.version) {
 		printf("%s %s\n", PACKAGE_NAME, PACKAGE_VERSION);
 		return fh_close_stdout() ? FH_EXIT_SYSTEM : FH_EXIT_OK;
