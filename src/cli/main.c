@@ -2,6 +2,7 @@
  * The engine is behind search.h, queue mode behind queue.h. */
 #include <config.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -142,6 +143,33 @@ static int parse_seconds(const char *option, const char *text, double *out)
 	return 0;
 }
 
+/* A seed is decimal, or hexadecimal after 0x, as the man page says: not
+ * octal (strtoull's base 0 would read 0042 as 34), and no leading blank or
+ * sign (strtoull would read " -1" as 2^64-1). */
+static int parse_seed(const char *text, uint64_t *out)
+{
+	const char *digits = text;
+	int base = 10;
+	char *end;
+
+	if (text[0] == '0' && (text[1] == 'x' || text[1] == 'X')) {
+		digits = text + 2;
+		base = 16;
+	}
+	if (!isxdigit((unsigned char)digits[0]) ||
+	    (base == 10 && !isdigit((unsigned char)digits[0])))
+		return bad_value("--seed", text,
+				 "not a whole number 0..2^64-1 (decimal or 0x hex)");
+	errno = 0;
+	*out = strtoull(digits, &end, base);
+	if (*end != '\0')
+		return bad_value("--seed", text,
+				 "not a whole number 0..2^64-1 (decimal or 0x hex)");
+	if (errno == ERANGE)
+		return bad_value("--seed", text, "too large, at most 2^64-1");
+	return 0;
+}
+
 static int parse_shard(struct fh_common *c)
 {
 	uint64_t i, n;
@@ -235,13 +263,8 @@ static int check_common(struct fh_common *c)
 	if (args.timeout && parse_seconds("--timeout", args.timeout, &c->timeout))
 		return -1;
 	if (args.seed) {
-		char *end;
-
-		errno = 0;
-		c->seed = strtoull(args.seed, &end, 0);
-		if (end == args.seed || *end || errno || args.seed[0] == '-')
-			return bad_value("--seed", args.seed,
-					 "not a whole number 0..2^64-1");
+		if (parse_seed(args.seed, &c->seed))
+			return -1;
 		c->seeded = 1;
 	}
 	if (parse_shard(c) || pick_kernel(c))
