@@ -19,6 +19,7 @@
 #include "search.h"
 
 #define MAX_THREADS 4096
+#define MAX_SECONDS 1e9
 
 /* What the command line says, before it is checked. */
 struct cli_args {
@@ -136,9 +137,12 @@ static int parse_seconds(const char *option, const char *text, double *out)
 
 	errno = 0;
 	v = strtod(text, &end);
-	if (end == text || *end != '\0' || errno == ERANGE || !(v > 0) ||
-	    v > 1e9)
+	if (end == text || *end != '\0' || !(v > 0) ||
+	    (errno == ERANGE && v < 1))
 		return bad_value(option, text, "not a number of seconds > 0");
+	if (errno == ERANGE || v > MAX_SECONDS)
+		return bad_value(option, text,
+				 "too large, at most 1000000000 seconds");
 	*out = v;
 	return 0;
 }
@@ -202,6 +206,11 @@ static int parse_shard(struct fh_common *c)
 	} else {
 		return 0;
 	}
+	if (i >= n && !args.shard) {
+		fh_err("JOB_COMPLETION_INDEX %" PRIu64 " is not less than "
+		       "--shards %" PRIu64, i, n);
+		return -1;
+	}
 	if (i >= n) {
 		char text[64];
 		snprintf(text, sizeof text, "%" PRIu64 "/%" PRIu64, i, n);
@@ -215,8 +224,11 @@ static int parse_shard(struct fh_common *c)
 static int pick_kernel(struct fh_common *c)
 {
 	const char *name = args.kernel ? args.kernel : getenv("FIND_HASH_KERNEL");
+	const char *from = args.kernel ? "" : " in FIND_HASH_KERNEL";
 	const struct fh_kernel *k;
 
+	if (args.kernel && !*args.kernel)
+		return bad_value("--kernel", "", "empty (see --benchmark)");
 	if (!name || !*name) {
 		c->kernel = fh_kernel_default();
 		return 0;
@@ -231,11 +243,13 @@ static int pick_kernel(struct fh_common *c)
 			strncat(list, i ? ", " : "", sizeof list - strlen(list) - 1);
 			strncat(list, all[i].name, sizeof list - strlen(list) - 1);
 		}
-		fh_err("unknown kernel '%s' (this build has: %s)", name, list);
+		fh_err("unknown kernel '%s'%s (this build has: %s)", name, from,
+		       list);
 		return -1;
 	}
 	if (!k->cpu_has()) {
-		fh_err("kernel '%s' needs instructions this CPU lacks", name);
+		fh_err("kernel '%s'%s needs instructions this CPU lacks", name,
+		       from);
 		return -1;
 	}
 	c->kernel = k;
@@ -269,6 +283,12 @@ static int check_common(struct fh_common *c)
 	}
 	if (parse_shard(c) || pick_kernel(c))
 		return -1;
+	/* Not an error: a shard of a random seed is still a valid search,
+	 * only not the share of one job it was likely meant to be. */
+	if (c->shards && !c->seeded)
+		fh_err("warning: %s without --seed: each shard draws its own "
+		       "random candidates, so shards overlap; give all shards "
+		       "one --seed", args.shard ? "--shard" : "--shards");
 	c->json = args.json;
 	c->quiet = args.quiet;
 	c->progress = !args.quiet && isatty(STDERR_FILENO);
