@@ -531,14 +531,41 @@ static const char *queue_option_given(int argc, char **argv)
 	return NULL;
 }
 
+/* The first search option given with --enqueue, or NULL: enqueueing
+ * searches nothing, so these would be silently ignored (--seed is not one:
+ * --split puts it in the shard messages). */
+static const char *search_option_given(void)
+{
+	if (args.threads)
+		return "--threads";
+	if (args.max_tries)
+		return "--max-tries";
+	if (args.timeout)
+		return "--timeout";
+	if (args.shard)
+		return "--shard";
+	if (args.shards)
+		return "--shards";
+	if (args.kernel)
+		return "--kernel";
+	if (args.json)
+		return "--json";
+	return NULL;
+}
+
 static int check_mode(int argc, char **argv)
 {
 	const char *qopt = queue_option_given(argc, argv);
-
+	const char *sopt = args.enqueue ? search_option_given() : NULL;
 	int modes = args.offline + (args.queue != NULL) + args.benchmark;
 
 	if (args.enqueue && !args.queue) {
 		fh_err("--enqueue needs --queue NAME");
+		return -1;
+	}
+	if (sopt) {
+		fh_err("%s has no effect with --enqueue (give it to the workers)",
+		       sopt);
 		return -1;
 	}
 	if (qopt && !args.queue) {
