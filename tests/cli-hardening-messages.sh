@@ -28,7 +28,7 @@ expect_err "find-hash: invalid --timeout '1e999': too large, at most 1000000000 
 expect_err "find-hash: invalid --timeout '1e-999': not a number of seconds > 0" 2 $? "--timeout 1e-999"
 
 JOB_COMPLETION_INDEX=7 "$FIND_HASH" --offline --seed 1 --shards 4 0 >/dev/null 2>"$scratch/err"
-expect_err "find-hash: JOB_COMPLETION_INDEX 7 is not less than --shards 4" 2 $? "index past --shards"
+expect_err "find-hash: invalid shard '7/4': JOB_COMPLETION_INDEX 7 is not less than --shards 4" 2 $? "index past --shards"
 JOB_COMPLETION_INDEX=x "$FIND_HASH" --offline --seed 1 --shards 4 0 >/dev/null 2>"$scratch/err"
 expect_err "find-hash: invalid JOB_COMPLETION_INDEX 'x': not a positive whole number" 2 $? "index not a number"
 

@@ -207,8 +207,9 @@ static int parse_shard(struct fh_common *c)
 		return 0;
 	}
 	if (i >= n && !args.shard) {
-		fh_err("JOB_COMPLETION_INDEX %" PRIu64 " is not less than "
-		       "--shards %" PRIu64, i, n);
+		fh_err("invalid shard '%" PRIu64 "/%" PRIu64 "': "
+		       "JOB_COMPLETION_INDEX %" PRIu64 " is not less than "
+		       "--shards %" PRIu64, i, n, i, n);
 		return -1;
 	}
 	if (i >= n) {
