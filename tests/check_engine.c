@@ -428,6 +428,49 @@ START_TEST(stop_ends_the_search)
 }
 END_TEST
 
+/* While a hard prefix keeps the threads busy, each easy one becomes
+ * settled, and a settled answer is already the lowest counter: what the
+ * command prints at once is what it would print at the end. */
+START_TEST(settled_answers_are_final_while_the_search_runs)
+{
+	struct fh_prefix p[4] = { prefix("0"), prefix("a"), prefix("0ce"),
+				  prefix("0123456789abcdef") };
+	uint64_t seen[4] = { UINT64_MAX, UINT64_MAX, UINT64_MAX, UINT64_MAX };
+	struct fh_search_opts o;
+	struct fh_base b;
+	struct fh_search *s;
+	unsigned waited = 0;
+	size_t i, open = 3;
+
+	fh_base_init(&b, 1, 5);
+	opts(&o, p, 4, &b, 3);
+	s = fh_search_start(&o);
+	ck_assert_ptr_nonnull(s);
+	while (open > 0 && waited < 60000) {
+		ck_assert_int_eq(fh_search_wait(s, 1), 0);
+		waited++;
+		for (i = 0; i < 4; i++) {
+			struct fh_answer a;
+
+			if (seen[i] != UINT64_MAX || !fh_search_settled(s, i))
+				continue;
+			ck_assert_uint_lt(i, 3);
+			fh_search_answer(s, i, &a);
+			ck_assert_int_eq(a.found, 1);
+			seen[i] = a.counter;
+			open--;
+		}
+	}
+	ck_assert_uint_eq(open, 0);
+	ck_assert_int_eq(fh_search_settled(s, 3), 0);
+	fh_search_stop(s);
+	ck_assert_int_eq(fh_search_wait(s, 60000), 1);
+	for (i = 0; i < 3; i++)
+		ck_assert_uint_eq(seen[i], brute_force(&b, &p[i], 0, 1 << 22));
+	fh_search_free(s);
+}
+END_TEST
+
 /* --- CPUs ------------------------------------------------------------- */
 
 static void write_file(const char *path, const char *text)
@@ -496,6 +539,7 @@ int main(void)
 	tcase_add_test(tc, shards_partition_the_space);
 	tcase_add_test(tc, shard_ranges_cover_the_full_space);
 	tcase_add_test(tc, stop_ends_the_search);
+	tcase_add_test(tc, settled_answers_are_final_while_the_search_runs);
 	tcase_add_test(tc, cgroup_quota_caps_the_cpus);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

@@ -2,7 +2,9 @@
  * The engine is behind search.h, queue mode behind queue.h. */
 #include <config.h>
 
+#include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <popt.h>
 #include <stdio.h>
@@ -17,6 +19,7 @@
 #include "search.h"
 
 #define MAX_THREADS 4096
+#define MAX_SECONDS 1e9
 
 /* What the command line says, before it is checked. */
 struct cli_args {
@@ -134,10 +137,40 @@ static int parse_seconds(const char *option, const char *text, double *out)
 
 	errno = 0;
 	v = strtod(text, &end);
-	if (end == text || *end != '\0' || errno == ERANGE || !(v > 0) ||
-	    v > 1e9)
+	if (end == text || *end != '\0' || !(v > 0) ||
+	    (errno == ERANGE && v < 1))
 		return bad_value(option, text, "not a number of seconds > 0");
+	if (errno == ERANGE || v > MAX_SECONDS)
+		return bad_value(option, text,
+				 "too large, at most 1000000000 seconds");
 	*out = v;
+	return 0;
+}
+
+/* A seed is decimal, or hexadecimal after 0x, as the man page says: not
+ * octal (strtoull's base 0 would read 0042 as 34), and no leading blank or
+ * sign (strtoull would read " -1" as 2^64-1). */
+static int parse_seed(const char *text, uint64_t *out)
+{
+	const char *digits = text;
+	int base = 10;
+	char *end;
+
+	if (text[0] == '0' && (text[1] == 'x' || text[1] == 'X')) {
+		digits = text + 2;
+		base = 16;
+	}
+	if (!isxdigit((unsigned char)digits[0]) ||
+	    (base == 10 && !isdigit((unsigned char)digits[0])))
+		return bad_value("--seed", text,
+				 "not a whole number 0..2^64-1 (decimal or 0x hex)");
+	errno = 0;
+	*out = strtoull(digits, &end, base);
+	if (*end != '\0')
+		return bad_value("--seed", text,
+				 "not a whole number 0..2^64-1 (decimal or 0x hex)");
+	if (errno == ERANGE)
+		return bad_value("--seed", text, "too large, at most 2^64-1");
 	return 0;
 }
 
@@ -173,6 +206,12 @@ static int parse_shard(struct fh_common *c)
 	} else {
 		return 0;
 	}
+	if (i >= n && !args.shard) {
+		fh_err("invalid shard '%" PRIu64 "/%" PRIu64 "': "
+		       "JOB_COMPLETION_INDEX %" PRIu64 " is not less than "
+		       "--shards %" PRIu64, i, n, i, n);
+		return -1;
+	}
 	if (i >= n) {
 		char text[64];
 		snprintf(text, sizeof text, "%" PRIu64 "/%" PRIu64, i, n);
@@ -186,8 +225,11 @@ static int parse_shard(struct fh_common *c)
 static int pick_kernel(struct fh_common *c)
 {
 	const char *name = args.kernel ? args.kernel : getenv("FIND_HASH_KERNEL");
+	const char *from = args.kernel ? "" : " in FIND_HASH_KERNEL";
 	const struct fh_kernel *k;
 
+	if (args.kernel && !*args.kernel)
+		return bad_value("--kernel", "", "empty (see --benchmark)");
 	if (!name || !*name) {
 		c->kernel = fh_kernel_default();
 		return 0;
@@ -202,11 +244,13 @@ static int pick_kernel(struct fh_common *c)
 			strncat(list, i ? ", " : "", sizeof list - strlen(list) - 1);
 			strncat(list, all[i].name, sizeof list - strlen(list) - 1);
 		}
-		fh_err("unknown kernel '%s' (this build has: %s)", name, list);
+		fh_err("unknown kernel '%s'%s (this build has: %s)", name, from,
+		       list);
 		return -1;
 	}
 	if (!k->cpu_has()) {
-		fh_err("kernel '%s' needs instructions this CPU lacks", name);
+		fh_err("kernel '%s'%s needs instructions this CPU lacks", name,
+		       from);
 		return -1;
 	}
 	c->kernel = k;
@@ -234,17 +278,18 @@ static int check_common(struct fh_common *c)
 	if (args.timeout && parse_seconds("--timeout", args.timeout, &c->timeout))
 		return -1;
 	if (args.seed) {
-		char *end;
-
-		errno = 0;
-		c->seed = strtoull(args.seed, &end, 0);
-		if (end == args.seed || *end || errno || args.seed[0] == '-')
-			return bad_value("--seed", args.seed,
-					 "not a whole number 0..2^64-1");
+		if (parse_seed(args.seed, &c->seed))
+			return -1;
 		c->seeded = 1;
 	}
 	if (parse_shard(c) || pick_kernel(c))
 		return -1;
+	/* Not an error: a shard of a random seed is still a valid search,
+	 * only not the share of one job it was likely meant to be. */
+	if (c->shards && !c->seeded)
+		fh_err("warning: %s without --seed: each shard draws its own "
+		       "random candidates, so shards overlap; give all shards "
+		       "one --seed", args.shard ? "--shard" : "--shards");
 	c->json = args.json;
 	c->quiet = args.quiet;
 	c->progress = !args.quiet && isatty(STDERR_FILENO);
@@ -292,20 +337,63 @@ static void report_unsolved(const struct fh_common *c,
 		       ", %" PRIu64 " tries)", p->hex, c->shard, c->shards,
 		       tries);
 	else if (end == FH_RUN_GAVE_UP)
-		fh_err("%s: not found within the give-up bound (%s%s%s, %" PRIu64
-		       " tries)", p->hex, c->max_tries ? "--max-tries " : "",
+		fh_err("%s: not found within the give-up bound (%s%s%s%s%s, %"
+		       PRIu64 " tries)", p->hex,
+		       c->max_tries ? "--max-tries " : "",
 		       c->max_tries ? args.max_tries : "",
-		       c->timeout > 0 ? " --timeout" : "", tries);
+		       c->max_tries && c->timeout > 0 ? " " : "",
+		       c->timeout > 0 ? "--timeout " : "",
+		       c->timeout > 0 ? args.timeout : "", tries);
+}
+
+/* An offline run's answers: each is printed once, as soon as it is
+ * settled, so that a run killed later loses nothing it found. */
+struct offline {
+	const struct fh_common *c;
+	const struct fh_prefix *prefixes;
+	struct fh_search *s;
+	char printed[FH_MAX_PREFIXES];
+	int status;
+	int write_reported;
+};
+
+static void print_found(struct offline *r, size_t i)
+{
+	struct fh_answer a;
+
+	fh_search_answer(r->s, i, &a);
+	r->printed[i] = 1;
+	if (r->c->progress) /* the answer's line, not the progress line */
+		fputs("\r\033[K", stderr);
+	if (fh_print_answer(stdout, &r->prefixes[i], &a, r->c->json) == 0)
+		return;
+	r->status = FH_EXIT_SYSTEM;
+	if (ferror(stdout) && !r->write_reported) {
+		fh_err("write error on standard output: %s", strerror(errno));
+		r->write_reported = 1;
+	}
+}
+
+/* fh_run_search's tick: prints the answers settled since the last one. */
+static int print_settled(void *arg)
+{
+	struct offline *r = arg;
+	int i;
+
+	for (i = 0; i < args.n_rest; i++)
+		if (!r->printed[i] && fh_search_settled(r->s, (size_t)i))
+			print_found(r, (size_t)i);
+	return 0;
 }
 
 static int run_offline(const struct fh_common *c)
 {
 	struct fh_prefix prefixes[FH_MAX_PREFIXES];
+	struct offline r = { .c = c, .prefixes = prefixes };
 	struct fh_search_opts o;
-	struct fh_search *s;
 	struct fh_base base;
 	enum fh_run_end end;
-	int i, status = FH_EXIT_OK;
+	int i;
 
 	if (parse_prefixes(prefixes))
 		return FH_EXIT_USAGE;
@@ -314,26 +402,28 @@ static int run_offline(const struct fh_common *c)
 		return FH_EXIT_SYSTEM;
 	}
 	fh_search_opts_init(&o, c, prefixes, (size_t)args.n_rest, &base);
-	s = fh_search_start(&o);
-	if (!s) {
+	r.s = fh_search_start(&o);
+	if (!r.s) {
 		fh_err("cannot start %u search threads: %s", c->threads,
 		       strerror(errno));
 		return FH_EXIT_SYSTEM;
 	}
-	end = fh_run_search(s, c, NULL, NULL);
+	end = fh_run_search(r.s, c, print_settled, &r);
 
-	/* What was found is printed whatever ended the search. */
+	/* The rest of what was found is printed whatever ended the search. */
 	for (i = 0; i < args.n_rest; i++) {
 		struct fh_answer a;
 
-		fh_search_answer(s, (size_t)i, &a);
+		if (r.printed[i])
+			continue;
+		fh_search_answer(r.s, (size_t)i, &a);
 		if (a.found) {
-			if (fh_print_answer(stdout, &prefixes[i], &a, c->json))
-				status = FH_EXIT_SYSTEM;
+			print_found(&r, (size_t)i);
 		} else {
-			report_unsolved(c, &prefixes[i], end, fh_search_tries(s));
-			if (status == FH_EXIT_OK)
-				status = FH_EXIT_NOT_FOUND;
+			report_unsolved(c, &prefixes[i], end,
+					fh_search_tries(r.s));
+			if (r.status == FH_EXIT_OK)
+				r.status = FH_EXIT_NOT_FOUND;
 		}
 	}
 	if (end == FH_RUN_SIGNAL) {
@@ -341,11 +431,12 @@ static int run_offline(const struct fh_common *c)
 
 		if (!c->quiet)
 			fh_err("stopped by %s after %" PRIu64 " tries",
-			       sig == 2 ? "SIGINT" : "SIGTERM", fh_search_tries(s));
-		status = fh_exit_for_signal(sig);
+			       sig == 2 ? "SIGINT" : "SIGTERM",
+			       fh_search_tries(r.s));
+		r.status = fh_exit_for_signal(sig);
 	}
-	fh_search_free(s);
-	return status;
+	fh_search_free(r.s);
+	return r.status;
 }
 
 static int run_benchmark(const struct fh_common *c)
@@ -441,14 +532,41 @@ static const char *queue_option_given(int argc, char **argv)
 	return NULL;
 }
 
+/* The first search option given with --enqueue, or NULL: enqueueing
+ * searches nothing, so these would be silently ignored (--seed is not one:
+ * --split puts it in the shard messages). */
+static const char *search_option_given(void)
+{
+	if (args.threads)
+		return "--threads";
+	if (args.max_tries)
+		return "--max-tries";
+	if (args.timeout)
+		return "--timeout";
+	if (args.shard)
+		return "--shard";
+	if (args.shards)
+		return "--shards";
+	if (args.kernel)
+		return "--kernel";
+	if (args.json)
+		return "--json";
+	return NULL;
+}
+
 static int check_mode(int argc, char **argv)
 {
 	const char *qopt = queue_option_given(argc, argv);
-
+	const char *sopt = args.enqueue ? search_option_given() : NULL;
 	int modes = args.offline + (args.queue != NULL) + args.benchmark;
 
 	if (args.enqueue && !args.queue) {
 		fh_err("--enqueue needs --queue NAME");
+		return -1;
+	}
+	if (sopt) {
+		fh_err("%s has no effect with --enqueue (give it to the workers)",
+		       sopt);
 		return -1;
 	}
 	if (qopt && !args.queue) {
@@ -468,13 +586,79 @@ static int check_mode(int argc, char **argv)
 	return 0;
 }
 
+/* A closed standard descriptor would be handed out by the next open() or
+ * socket(), and our messages and answers would go down the broker
+ * connection: give each closed one /dev/null, as OpenSSH and coreutils do.
+ * What is written to it is discarded, and succeeds. */
+static void open_std_fds(void)
+{
+	int fd;
+
+	for (fd = STDIN_FILENO; fd <= STDERR_FILENO; fd++) {
+		int got;
+
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		got = open("/dev/null", O_RDWR);
+		if (got != fd) /* nowhere to say so: stderr may be the one */
+			_exit(FH_EXIT_SYSTEM);
+	}
+}
+
+/* popt's --help and --usage print and call exit(0): a failed write there is
+ * a failure too (exit 5), as on every other path to stdout. */
+static void close_stdout_at_exit(void)
+{
+	if (fh_close_stdout())
+		_exit(FH_EXIT_SYSTEM);
+}
+
+/* Overwrites the password of a --url in argv (which ps shows), keeping the
+ * user and host so that ps still tells where the worker connects.  popt
+ * copied the value before, so the parsed URL is untouched. */
+static void hide_url_password(char *url)
+{
+	char *auth = strstr(url, "://");
+	char *at, *colon, *p;
+
+	if (!auth)
+		return;
+	auth += 3;
+	at = NULL;
+	for (p = auth; *p && *p != '/' && *p != '?' && *p != '#'; p++)
+		if (*p == '@')
+			at = p;
+	if (!at)
+		return;
+	colon = memchr(auth, ':', (size_t)(at - auth));
+	if (!colon)
+		return;
+	for (p = colon + 1; p < at; p++)
+		*p = 'x';
+}
+
+static void hide_url_passwords(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+		if (strcmp(argv[i], "--url") == 0 && i + 1 < argc)
+			hide_url_password(argv[++i]);
+		else if (strncmp(argv[i], "--url=", 6) == 0)
+			hide_url_password(argv[i] + 6);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	struct fh_common common;
 	int status;
 
+	open_std_fds();
+	atexit(close_stdout_at_exit);
 	if (parse_command_line(argc, (const char **)argv))
 		return FH_EXIT_USAGE;
+	hide_url_passwords(argc, argv);
 	if (args.version) {
 		printf("%s %s\n", PACKAGE_NAME, PACKAGE_VERSION);
 		return fh_close_stdout() ? FH_EXIT_SYSTEM : FH_EXIT_OK;

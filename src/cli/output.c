@@ -11,6 +11,11 @@
 
 const char *fh_progname = "find-hash";
 
+/* A failed answer write is reported by fh_print_answer's caller, which
+ * knows what it means (offline: the answer is lost; queue: the message is
+ * requeued); fh_close_stdout then does not say it a second time. */
+static int answer_write_failed;
+
 void fh_err(const char *fmt, ...)
 {
 	char line[1024];
@@ -96,8 +101,11 @@ int fh_print_answer(FILE *out, const struct fh_prefix *p,
 	}
 	/* Flushed per answer: a worker's log and a pipe see each answer as it
 	 * is found, and a write error shows up here, not at exit. */
-	if (fflush(out) != 0) {
-		fh_err("write error: %s", strerror(errno));
+	if (fflush(out) != 0 || ferror(out)) {
+		int err = errno;
+
+		answer_write_failed = 1;
+		errno = err;
 		return -1;
 	}
 	return 0;
@@ -105,11 +113,25 @@ int fh_print_answer(FILE *out, const struct fh_prefix *p,
 
 int fh_close_stdout(void)
 {
-	int err = ferror(stdout);
+	static int done, result;
+	int err;
 
+	if (done)
+		return result;
+	done = 1;
+	err = ferror(stdout);
+	errno = 0;
 	if (fclose(stdout) != 0 || err) {
-		fh_err("write error: %s", err ? "stream error" : strerror(errno));
-		return -1;
+		/* errno is fclose's, or unknown: the error flag may stem
+		 * from any earlier write (popt's --help, say) */
+		if (answer_write_failed)
+			;
+		else if (errno)
+			fh_err("write error on standard output: %s",
+			       strerror(errno));
+		else
+			fh_err("write error on standard output");
+		result = -1;
 	}
-	return 0;
+	return result;
 }

@@ -25,12 +25,14 @@ int fh_answer_json(char *buf, size_t size, const struct fh_prefix *p,
  * two spaces and the digest, as sha256sum prints it.  It first re-hashes
  * the string with Nettle and refuses (returns -1, prints nothing, says so
  * on stderr) an answer that does not start with the prefix: a wrong answer
- * is never printed.  Returns 0, or -1 on that refusal or a write error. */
+ * is never printed.  Returns 0, or -1 on that refusal or a write error;
+ * a write error is left to the caller to report (errno says why). */
 int fh_print_answer(FILE *out, const struct fh_prefix *p,
 		    const struct fh_answer *a, int json);
 
 /* Flushes and closes stdout, reporting a write error (a full disk, a closed
- * pipe) the GNU way: -1 and one line on stderr. */
+ * pipe) the GNU way: -1 and one line on stderr, none when a failed answer
+ * write was already reported.  Later calls return the first one's result. */
 int fh_close_stdout(void);
 
 #endif

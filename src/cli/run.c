@@ -9,6 +9,8 @@
 #include "cli.h"
 
 #define TICK_MS 200
+/* 16^18 = 4.7e21, the first count human() cannot show below 1000E. */
+#define POWER_DIGITS 18
 
 static double now(void)
 {
@@ -58,23 +60,25 @@ static void duration(char *out, size_t size, double s)
 static void progress_line(struct fh_search *s, double secs)
 {
 	const struct fh_search_opts *o = fh_search_options(s);
-	double tries = (double)fh_search_tries(s), rate, expect = 0;
+	double tries = (double)fh_search_tries(s), rate, expect = 1;
 	char r[32], t[32], e[32], eta[32];
+	unsigned digits = 0, d;
 	size_t i;
 
-	for (i = 0; i < o->n_prefixes; i++) {
-		double x = 1;
-		unsigned d;
-
-		for (d = 0; d < o->prefixes[i].digits; d++)
-			x *= 16;
-		if (x > expect)
-			expect = x;
-	}
+	for (i = 0; i < o->n_prefixes; i++)
+		if (o->prefixes[i].digits > digits)
+			digits = o->prefixes[i].digits;
+	for (d = 0; d < digits; d++)
+		expect *= 16;
 	rate = secs > 0 ? tries / secs : 0;
 	human(r, sizeof r, rate, " ");
 	human(t, sizeof t, tries, "");
-	human(e, sizeof e, expect, "");
+	/* Past the E suffix (1000E and up) a number says less than 16^d
+	 * and no longer fits the line. */
+	if (digits >= POWER_DIGITS)
+		snprintf(e, sizeof e, "16^%u", digits);
+	else
+		human(e, sizeof e, expect, "");
 	duration(eta, sizeof eta,
 		 rate > 0 && expect > tries ? (expect - tries) / rate : 0);
 	fprintf(stderr, "\r%sH/s  %s tries of ~%s expected  ETA %s\033[K", r, t,

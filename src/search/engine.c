@@ -31,9 +31,12 @@
 #define CHUNK 4096
 
 /* One per thread, on its own cache lines: the tries counter is written
- * after every template and read by the progress display. */
+ * after every template and read by the progress display.  Every counter of
+ * this thread's below swept has been searched (NONE: all it will search),
+ * which is what fh_search_settled reads. */
 struct worker {
 	_Alignas(CACHE_LINE) _Atomic uint64_t tries;
+	_Atomic uint64_t swept;
 	struct fh_search *s;
 	unsigned index;
 	pthread_t thread;
@@ -153,6 +156,7 @@ static int sweep(struct fh_search *s, struct worker *w,
 
 		if (atomic_load_explicit(&s->stop, memory_order_relaxed))
 			return 1;
+		atomic_store(&w->swept, from);
 		make_filter(s, from, &f);
 		if (f.n == 0)
 			return 1;
@@ -187,6 +191,11 @@ static void *worker_main(void *arg)
 				break;
 		}
 	}
+	/* Ended by its range or by every prefix having a lower answer: none
+	 * of its counters left can give a lower one.  A stopped thread's
+	 * counters above swept stay unsearched. */
+	if (!atomic_load(&s->stop))
+		atomic_store(&w->swept, NONE);
 	pthread_mutex_lock(&s->lock);
 	if (--s->running == 0)
 		pthread_cond_broadcast(&s->ended);
@@ -236,6 +245,7 @@ struct fh_search *fh_search_start(const struct fh_search_opts *o)
 		w->s = s;
 		w->index = i;
 		atomic_init(&w->tries, 0);
+		atomic_init(&w->swept, o->lo);
 		err = pthread_create(&w->thread, NULL, worker_main, w);
 		if (err) {
 			/* Without all its threads the sweep would leave holes
@@ -307,6 +317,23 @@ enum fh_search_end fh_search_end(struct fh_search *s)
 	if (atomic_load(&s->stop))
 		return FH_END_STOPPED;
 	return s->limit < s->o.hi ? FH_END_BOUND : FH_END_EXHAUSTED;
+}
+
+/* best[i] is settled when every thread has swept up to it.  best is read
+ * again after the threads: a lower match found before a thread moved its
+ * swept mark past it was stored in best before that mark (seq_cst), so it
+ * shows up in the second read. */
+int fh_search_settled(struct fh_search *s, size_t i)
+{
+	uint64_t best = atomic_load(&s->best[i]);
+	unsigned t;
+
+	if (best == NONE || s->o.on_match)
+		return 0;
+	for (t = 0; t < s->o.threads; t++)
+		if (atomic_load(&s->workers[t].swept) < best)
+			return 0;
+	return atomic_load(&s->best[i]) == best;
 }
 
 void fh_search_answer(struct fh_search *s, size_t i, struct fh_answer *a)

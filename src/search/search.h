@@ -105,6 +105,9 @@ uint64_t fh_search_tries(struct fh_search *s);
 const struct fh_search_opts *fh_search_options(const struct fh_search *s);
 /* After fh_search_wait returned 1. */
 enum fh_search_end fh_search_end(struct fh_search *s);
+/* While the search runs: 1 when prefix i has its final answer (no thread
+ * can still find a lower counter for it), so it can be printed at once. */
+int fh_search_settled(struct fh_search *s, size_t i);
 void fh_search_answer(struct fh_search *s, size_t i, struct fh_answer *a);
 void fh_search_free(struct fh_search *s);
 
