@@ -100,8 +100,8 @@ static inline __mmask16 lanes_in_range(uint32_t g, uint32_t first,
 }
 
 /* Records in hits the lanes of the group starting at g, h0 being their
- * first digest words, that lie in [first, end) and pass any filter;
- * returns how many. */
+ * first digest words, that lie in [first, end) and pass f (the compares,
+ * then the bitmap if any); returns how many. */
 static inline unsigned record_group(uint16_t *hits, uint32_t g, __m512i h0,
 				    uint32_t first, uint32_t end,
 				    const struct fh_filter *f)
@@ -114,6 +114,12 @@ static inline unsigned record_group(uint16_t *hits, uint32_t g, __m512i h0,
 			valid,
 			_mm512_and_si512(h0, _mm512_set1_epi32((int)f->mask[k])),
 			_mm512_set1_epi32((int)f->value[k]));
+	if (f->bitmap || f->h0) {
+		uint32_t v[16];
+
+		_mm512_storeu_si512(v, h0);
+		pass = (__mmask16)fh_filter_lanes(f, v, 16, valid, pass, g);
+	}
 	if (!pass)
 		return 0;
 	hits[g / FH_GROUP] |= (uint16_t)pass;
