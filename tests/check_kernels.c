@@ -421,6 +421,7 @@ END_TEST
 START_TEST(test_kernel_bitmap)
 {
 	static uint32_t h0[4096], bitmap[1u << (FH_BITMAP_BITS - 5)];
+	static uint32_t coarse[1u << (FH_COARSE_BITS - 5)];
 	static uint32_t kept[FH_TEMPLATE_SIZE];
 	const struct fh_kernel *k = tested[_i];
 	struct fh_template t;
@@ -429,6 +430,7 @@ START_TEST(test_kernel_bitmap)
 
 	random_template(&t);
 	f.bitmap = bitmap;
+	f.coarse = coarse;
 	f.h0 = kept;
 	for (rep = 0; rep < 8; rep++) {
 		uint32_t first = rnd_below(FH_TEMPLATE_SIZE - 4096);
@@ -443,6 +445,11 @@ START_TEST(test_kernel_bitmap)
 		for (i = 0; i < 100000; i++)
 			bitmap[rnd_below(1u << (FH_BITMAP_BITS - 5))] |=
 				1u << rnd_below(32);
+		/* the coarse copy, by the definition in kernel.h */
+		memset(coarse, 0, sizeof coarse);
+		for (i = 0; i < 1u << FH_COARSE_BITS; i++)
+			if (bitmap[i / 2] >> (16 * (i % 2)) & 0xffffu)
+				coarse[i / 32] |= 1u << (i % 32);
 		f.n = rep & 1;
 		f.mask[0] = 0xf0000000u;
 		f.value[0] = (uint32_t)rnd() & f.mask[0];
@@ -450,6 +457,7 @@ START_TEST(test_kernel_bitmap)
 	}
 	/* the h0 output alone, no bitmap: every compare hit is kept */
 	f.bitmap = NULL;
+	f.coarse = NULL;
 	f.n = 1;
 	f.mask[0] = 0xf0000000u;
 	f.value[0] = 0x50000000u;

@@ -59,11 +59,18 @@ struct fh_search {
 
 	/* Many prefixes only, else NULL: the kernels' bitmap; the prefixes
 	 * sorted by hex (order), cut into runs of equal ones (run[u] ..
-	 * run[u + 1] - 1); and the runs that can match a first word h, by
-	 * h >> 16: entry[bucket[h >> 16] .. bucket[(h >> 16) + 1] - 1]. */
-	uint32_t *bitmap;
+	 * run[u + 1] - 1), with the lowest match of each run (run_best);
+	 * and the runs that can match a first word h, by h >> 16:
+	 * entry[bucket[h >> 16] .. bucket[(h >> 16) + 1] - 1], each with the
+	 * run's first-word test, so that a lane costs two or three cache
+	 * lines, not a walk through the prefixes. */
+	uint32_t *bitmap, *coarse;
 	size_t *order, *run;
-	uint32_t *bucket, *entry;
+	_Atomic uint64_t *run_best;
+	uint32_t *bucket;
+	struct entry {
+		uint32_t mask, value, run;
+	} *entry;
 	_Atomic size_t unsolved;     /* prefixes with no match yet */
 	_Atomic uint64_t best_bound; /* >= every best[], once unsolved is 0 */
 
@@ -137,28 +144,32 @@ static void confirm_many(struct fh_search *s, uint64_t counter, uint32_t h0)
 	int hashed = 0;
 
 	for (i = s->bucket[b]; i < s->bucket[b + 1]; i++) {
-		size_t u = s->entry[i], r;
-		const struct fh_prefix *p = &s->prefixes[s->order[s->run[u]]];
+		const struct entry *e = &s->entry[i];
+		size_t r, u = e->run;
+		uint64_t old;
 
-		if ((h0 & p->mask[0]) != p->value[0])
+		if ((h0 & e->mask) != e->value)
 			continue;
-		for (r = s->run[u]; r < s->run[u + 1]; r++) {
-			size_t q = s->order[r];
+		old = atomic_load_explicit(&s->run_best[u],
+					   memory_order_relaxed);
+		if (!s->o.on_match && old < counter)
+			continue;
+		if (!hashed) {
+			char text[FH_CAND_LEN + 1];
 
-			if (!s->o.on_match && atomic_load(&s->best[q]) < counter)
-				continue;
-			if (!hashed) {
-				char text[FH_CAND_LEN + 1];
-
-				fh_candidate(s->o.base, counter, text);
-				fh_sha256(text, FH_CAND_LEN, digest);
-				hashed = 1;
-			}
-			/* the run's prefixes are equal: one test for all */
-			if (!fh_prefix_matches(p, digest))
-				break;
-			record(s, q, counter);
+			fh_candidate(s->o.base, counter, text);
+			fh_sha256(text, FH_CAND_LEN, digest);
+			hashed = 1;
 		}
+		/* the run's prefixes are equal: one test for all */
+		if (!fh_prefix_matches(&s->prefixes[s->order[s->run[u]]],
+				       digest))
+			continue;
+		for (r = s->run[u]; r < s->run[u + 1]; r++)
+			record(s, s->order[r], counter);
+		while (counter < old && !atomic_compare_exchange_weak(
+						&s->run_best[u], &old, counter))
+			;
 	}
 }
 
@@ -194,6 +205,7 @@ static void make_filter(struct fh_search *s, struct worker *w,
 
 	f->n = 0;
 	f->bitmap = s->bitmap;
+	f->coarse = s->coarse;
 	f->h0 = s->bitmap ? w->h0 : NULL;
 	if (s->bitmap)
 		return;
@@ -313,10 +325,12 @@ static int build_index(struct fh_search *s)
 	uint32_t b;
 
 	s->bitmap = calloc((size_t)1 << (FH_BITMAP_BITS - 5), sizeof *s->bitmap);
+	s->coarse = calloc((size_t)1 << (FH_COARSE_BITS - 5), sizeof *s->coarse);
 	s->order = malloc(n * sizeof *s->order);
 	s->run = malloc((n + 1) * sizeof *s->run);
+	s->run_best = malloc(n * sizeof *s->run_best);
 	s->bucket = calloc(65537, sizeof *s->bucket);
-	if (!s->bitmap || !s->order || !s->run || !s->bucket)
+	if (!s->bitmap || !s->coarse || !s->order || !s->run || !s->run_best || !s->bucket)
 		return -1;
 	for (i = 0; i < n; i++)
 		s->order[i] = i;
@@ -330,6 +344,8 @@ static int build_index(struct fh_search *s)
 				     s->prefixes[s->order[i - 1]].hex))
 			s->run[runs++] = i;
 	s->run[runs] = n;
+	for (u = 0; u < runs; u++)
+		atomic_init(&s->run_best[u], NONE);
 
 	/* A prefix of d digits covers first words value .. value | ~mask:
 	 * one 16-bit bucket from 4 digits on, 16^(4 - d) below. */
@@ -342,6 +358,7 @@ static int build_index(struct fh_search *s)
 		for (b = p->value[0] >> 16; b <= top >> 16; b++)
 			s->bucket[b + 1]++;
 	}
+	fh_bitmap_coarse(s->bitmap, s->coarse);
 	for (b = 0; b < 65536; b++)
 		s->bucket[b + 1] += s->bucket[b];
 	s->entry = malloc((s->bucket[65536] + 1) * sizeof *s->entry);
@@ -353,8 +370,13 @@ static int build_index(struct fh_search *s)
 
 		/* bucket[b] counts up as entries go in, ending at the start
 		 * of b + 1; shifted back below */
-		for (b = p->value[0] >> 16; b <= top >> 16; b++)
-			s->entry[s->bucket[b]++] = (uint32_t)u;
+		for (b = p->value[0] >> 16; b <= top >> 16; b++) {
+			struct entry *e = &s->entry[s->bucket[b]++];
+
+			e->mask = p->mask[0];
+			e->value = p->value[0];
+			e->run = (uint32_t)u;
+		}
 	}
 	for (b = 65536; b > 0; b--)
 		s->bucket[b] = s->bucket[b - 1];
@@ -533,8 +555,10 @@ void fh_search_free(struct fh_search *s)
 		free(s->workers);
 	}
 	free(s->bitmap);
+	free(s->coarse);
 	free(s->order);
 	free(s->run);
+	free((void *)s->run_best);
 	free(s->bucket);
 	free(s->entry);
 	free(s->prefixes);

@@ -38,6 +38,7 @@
 #define FH_GROUP 16               /* bitmap granularity: one uint16_t */
 #define FH_MAX_FILTERS 64         /* first-word filters one call can test */
 #define FH_BITMAP_BITS 24         /* leading digest bits a bitmap filter reads */
+#define FH_COARSE_BITS 20         /* and its coarse copy, to stay in cache */
 
 /* One template: the message block of candidate (hi << 16) + j is w[] with
  * w[FH_LANE_WORD] replaced by fh_lane_word(j).  Words are big-endian, as
@@ -58,14 +59,28 @@ struct fh_template {
  * lookup whatever the number of prefixes.  When h0 is set too, a kernel
  * stores the first digest word of every lane it reports in h0[j], so that
  * the engine can tell which prefix a lane matched without hashing it
- * again.  Both are NULL in the plain case. */
+ * again.  A bitmap comes with coarse, 2^20 bits (128 KiB), bit i set when
+ * any of bits 16i .. 16i+15 of bitmap is: a kernel may read it first, from
+ * a near cache, and the bitmap (mostly out of the caches) only for the few
+ * lanes it passes.  All three are NULL in the plain case. */
 struct fh_filter {
 	unsigned n;
 	uint32_t mask[FH_MAX_FILTERS];
 	uint32_t value[FH_MAX_FILTERS];
 	const uint32_t *bitmap;   /* NULL, or 2^FH_BITMAP_BITS bits */
+	const uint32_t *coarse;   /* with bitmap, 2^FH_COARSE_BITS bits */
 	uint32_t *h0;             /* NULL, or FH_TEMPLATE_SIZE words */
 };
+
+/* Fills coarse (2^FH_COARSE_BITS bits, zeroed) from bitmap. */
+static inline void fh_bitmap_coarse(const uint32_t *bitmap, uint32_t *coarse)
+{
+	uint32_t i;
+
+	for (i = 0; i < 1u << FH_COARSE_BITS; i++)
+		if (bitmap[i / 2] >> (16 * (i % 2)) & 0xffffu)
+			coarse[i / 32] |= 1u << (i % 32);
+}
 
 static inline int fh_bitmap_passes(const uint32_t *bitmap, uint32_t h0)
 {
