@@ -385,6 +385,149 @@ START_TEST(shards_partition_the_space)
 }
 END_TEST
 
+/* Many prefixes (beyond FH_MAX_FILTERS, so through the bitmap and the
+ * index): a small range hashed once by Nettle, and prefixes cut from its
+ * digests (1 to 12 digits, so some cover many index buckets and some go
+ * past the first word), repeated ones, and random ones that mostly match
+ * nothing. */
+#define MANY_LO (5 * 65536 + 12345)
+#define MANY_N 150000
+#define MANY_P 700
+
+struct pair_list {
+	size_t n, cap;
+	uint64_t *v; /* prefix << 40 | counter - MANY_LO */
+};
+
+static void collect_pair(void *arg, size_t prefix, uint64_t counter)
+{
+	struct pair_list *m = arg;
+
+	if (m->n == m->cap) {
+		m->cap = m->cap ? 2 * m->cap : 4096;
+		m->v = realloc(m->v, m->cap * sizeof *m->v);
+		ck_assert_ptr_nonnull(m->v);
+	}
+	m->v[m->n++] = (uint64_t)prefix << 40 | (counter - MANY_LO);
+}
+
+static void many_prefixes(struct fh_base *b, struct fh_prefix *p,
+			  char (*hex)[65])
+{
+	static const char digits[] = "0123456789abcdef";
+	char text[FH_CAND_LEN + 1], cut[13];
+	uint64_t x = 0x9e3779b97f4a7c15u;
+	uint8_t d[32];
+	size_t i;
+
+	fh_base_init(b, 1, 99);
+	for (i = 0; i < MANY_N; i++) {
+		fh_candidate(b, MANY_LO + i, text);
+		fh_sha256(text, FH_CAND_LEN, d);
+		fh_hex(d, hex[i]);
+	}
+	for (i = 0; i < MANY_P; i++) {
+		size_t len, k;
+
+		x = x * 6364136223846793005u + 1442695040888963407u;
+		len = 1 + (x >> 33) % (i < 40 ? 3 : 12);
+		if (i % 7 == 6 && i > 40) {
+			p[i] = p[i - 5]; /* the same prefix again */
+			continue;
+		}
+		if (i % 3 == 0) {
+			for (k = 0; k < len; k++)
+				cut[k] = digits[(x >> (4 * k + 3)) & 15];
+		} else {
+			memcpy(cut, hex[(x >> 20) % MANY_N], len);
+		}
+		cut[len] = '\0';
+		p[i] = prefix(cut);
+	}
+}
+
+START_TEST(many_prefixes_get_their_lowest_answers)
+{
+	static char hex[MANY_N][65];
+	static struct fh_prefix p[MANY_P];
+	const char *kernels[] = { "portable", NULL };
+	unsigned threads[] = { 1, 3 };
+	struct fh_search_opts o;
+	struct fh_base b;
+	size_t i, t, k;
+
+	ck_assert_uint_gt(MANY_P, FH_MAX_FILTERS);
+	many_prefixes(&b, p, hex);
+	kernels[1] = fh_kernel_default()->name;
+	for (k = 0; k < 2; k++)
+		for (t = 0; t < 2; t++) {
+			struct fh_search *s;
+
+			opts(&o, p, MANY_P, &b, threads[t]);
+			o.kernel = fh_kernel_find(kernels[k]);
+			o.lo = MANY_LO;
+			o.hi = MANY_LO + MANY_N;
+			s = run(&o);
+			for (i = 0; i < MANY_P; i++) {
+				struct fh_answer a;
+				size_t c;
+
+				for (c = 0; c < MANY_N; c++)
+					if (!strncmp(hex[c], p[i].hex,
+						     p[i].digits))
+						break;
+				fh_search_answer(s, i, &a);
+				ck_assert_msg(a.found == (c < MANY_N),
+					      "%s: found %d, Nettle %d",
+					      p[i].hex, a.found, c < MANY_N);
+				if (a.found)
+					ck_assert_msg(a.counter == MANY_LO + c,
+						      "%s (%s, %u threads): "
+						      "%llu, Nettle %llu",
+						      p[i].hex, kernels[k],
+						      threads[t],
+						      (unsigned long long)a.counter,
+						      (unsigned long long)(MANY_LO + c));
+			}
+			fh_search_free(s);
+		}
+}
+END_TEST
+
+START_TEST(many_prefixes_report_every_match)
+{
+	static char hex[MANY_N][65];
+	static struct fh_prefix p[MANY_P];
+	struct pair_list got = { 0, 0, NULL }, want = { 0, 0, NULL };
+	struct fh_search_opts o;
+	struct fh_search *s;
+	struct fh_base b;
+	size_t i, c;
+
+	many_prefixes(&b, p, hex);
+	for (c = 0; c < MANY_N; c++)
+		for (i = 0; i < MANY_P; i++)
+			if (!strncmp(hex[c], p[i].hex, p[i].digits))
+				collect_pair(&want, i, MANY_LO + c);
+	opts(&o, p, MANY_P, &b, 2);
+	o.kernel = fh_kernel_default();
+	o.lo = MANY_LO;
+	o.hi = MANY_LO + MANY_N;
+	o.on_match = collect_pair;
+	o.on_match_arg = &got;
+	s = run(&o);
+	fh_search_free(s);
+	qsort(got.v, got.n, sizeof *got.v, cmp_u64);
+	qsort(want.v, want.n, sizeof *want.v, cmp_u64);
+	ck_assert_uint_gt(want.n, 1000);
+	ck_assert_uint_eq(got.n, want.n);
+	for (i = 0; i < want.n; i++)
+		ck_assert_uint_eq(got.v[i], want.v[i]);
+	free(got.v);
+	free(want.v);
+}
+END_TEST
+
 START_TEST(shard_ranges_cover_the_full_space)
 {
 	uint64_t n[] = { 1, 3, 1000, 1ULL << 40 };
@@ -538,6 +681,8 @@ int main(void)
 	tcase_add_test(tc, ranges_start_and_end_anywhere);
 	tcase_add_test(tc, shards_partition_the_space);
 	tcase_add_test(tc, shard_ranges_cover_the_full_space);
+	tcase_add_test(tc, many_prefixes_get_their_lowest_answers);
+	tcase_add_test(tc, many_prefixes_report_every_match);
 	tcase_add_test(tc, stop_ends_the_search);
 	tcase_add_test(tc, settled_answers_are_final_while_the_search_runs);
 	tcase_add_test(tc, cgroup_quota_caps_the_cpus);

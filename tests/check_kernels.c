@@ -114,7 +114,8 @@ static int filter_passes(const struct fh_filter *f, uint32_t h0)
 	for (k = 0; k < f->n; k++)
 		if ((h0 & f->mask[k]) == f->value[k])
 			return 1;
-	return 0;
+	/* the bitmap: bit (top 24 bits of h0), bit 0 the lowest of word 0 */
+	return f->bitmap && (f->bitmap[h0 >> 13] >> (h0 >> 8 & 31) & 1);
 }
 
 /* The kernels under test: FIND_HASH_KERNEL's, or every one the CPU has. */
@@ -146,7 +147,15 @@ static void check_range(const struct fh_kernel *k, const struct fh_template *t,
 		}
 	}
 	memcpy(hits, seed, sizeof hits);
+	if (f->h0)
+		memset(f->h0, 0, FH_TEMPLATE_SIZE * sizeof *f->h0);
 	got = k->run(t, f, first, count, hits);
+	/* the words kept for the lanes reported, when asked for */
+	for (j = 0; f->h0 && j < count; j++)
+		if (filter_passes(f, h0[j]) && f->h0[first + j] != h0[j])
+			ck_abort_msg("kernel %s: h0[%u] = %08x, Nettle says "
+				     "%08x", k->name, first + j,
+				     f->h0[first + j], h0[j]);
 	/* Compare first and assert only on a difference: each passing
 	 * ck_assert is a write to Check's pipe, 4096 a call here. */
 	for (i = 0; i < GROUPS && hits[i] == want[i]; i++)
@@ -292,7 +301,7 @@ START_TEST(test_kernel_ranges)
 	static uint32_t h0[FH_TEMPLATE_SIZE];
 	const struct fh_kernel *k = tested[_i];
 	struct fh_template t;
-	struct fh_filter f;
+	struct fh_filter f = { .n = 0 };
 	unsigned rep, a, b;
 
 	for (rep = 0; rep < 4; rep++) {
@@ -351,7 +360,7 @@ START_TEST(test_kernel_prefix_lengths)
 		char hex[65];
 		struct sha256_ctx ctx;
 		struct fh_prefix p;
-		struct fh_filter f;
+		struct fh_filter f = { .n = 0 };
 		const char *why;
 
 		candidate(&t, j, text);
@@ -383,7 +392,7 @@ START_TEST(test_kernel_many_filters)
 	static uint32_t h0[4096];
 	const struct fh_kernel *k = tested[_i];
 	struct fh_template t;
-	struct fh_filter f;
+	struct fh_filter f = { .n = 0 };
 	unsigned n, i;
 
 	random_template(&t);
@@ -407,6 +416,56 @@ START_TEST(test_kernel_many_filters)
 }
 END_TEST
 
+/* Many prefixes: the bitmap over the first 24 digest bits, alone and
+ * beside a compare, with the first words of the lanes reported kept. */
+START_TEST(test_kernel_bitmap)
+{
+	static uint32_t h0[4096], bitmap[1u << (FH_BITMAP_BITS - 5)];
+	static uint32_t coarse[1u << (FH_COARSE_BITS - 5)];
+	static uint32_t kept[FH_TEMPLATE_SIZE];
+	const struct fh_kernel *k = tested[_i];
+	struct fh_template t;
+	struct fh_filter f = { .n = 0 };
+	unsigned rep, i;
+
+	random_template(&t);
+	f.bitmap = bitmap;
+	f.coarse = coarse;
+	f.h0 = kept;
+	for (rep = 0; rep < 8; rep++) {
+		uint32_t first = rnd_below(FH_TEMPLATE_SIZE - 4096);
+		uint32_t count = rnd_below(4097);
+
+		nettle_h0(&t, first, count, h0);
+		memset(bitmap, 0, sizeof bitmap);
+		/* about one lane in 2^(rep % 4 + 1) ... plus random bits */
+		for (i = 0; i < count; i++)
+			if (rnd_below(1u << (rep % 4 + 1)) == 0)
+				bitmap[h0[i] >> 13] |= 1u << (h0[i] >> 8 & 31);
+		for (i = 0; i < 100000; i++)
+			bitmap[rnd_below(1u << (FH_BITMAP_BITS - 5))] |=
+				1u << rnd_below(32);
+		/* the coarse copy, by the definition in kernel.h */
+		memset(coarse, 0, sizeof coarse);
+		for (i = 0; i < 1u << FH_COARSE_BITS; i++)
+			if (bitmap[i / 2] >> (16 * (i % 2)) & 0xffffu)
+				coarse[i / 32] |= 1u << (i % 32);
+		f.n = rep & 1;
+		f.mask[0] = 0xf0000000u;
+		f.value[0] = (uint32_t)rnd() & f.mask[0];
+		check_range(k, &t, &f, first, count, h0);
+	}
+	/* the h0 output alone, no bitmap: every compare hit is kept */
+	f.bitmap = NULL;
+	f.coarse = NULL;
+	f.n = 1;
+	f.mask[0] = 0xf0000000u;
+	f.value[0] = 0x50000000u;
+	nettle_h0(&t, 1000, 3000, h0);
+	check_range(k, &t, &f, 1000, 3000, h0);
+}
+END_TEST
+
 /* Any 16 words, not only printable candidates with padding: the
  * kernel's first word must equal the full compression's. */
 START_TEST(test_kernel_any_block)
@@ -414,7 +473,7 @@ START_TEST(test_kernel_any_block)
 	const struct fh_kernel *k = tested[_i];
 	static uint16_t hits[GROUPS];
 	struct fh_template t;
-	struct fh_filter f;
+	struct fh_filter f = { .n = 0 };
 	unsigned rep, i;
 
 	for (rep = 0; rep < 200; rep++) {
@@ -524,6 +583,8 @@ static Suite *kernels_suite(void)
 		tcase_add_loop_test(tc, test_kernel_many_filters, (int)i,
 				    (int)i + 1);
 		tcase_add_loop_test(tc, test_kernel_any_block, (int)i,
+				    (int)i + 1);
+		tcase_add_loop_test(tc, test_kernel_bitmap, (int)i,
 				    (int)i + 1);
 		suite_add_tcase(s, tc);
 	}

@@ -298,29 +298,87 @@ static int check_common(struct fh_common *c)
 
 /* --- the modes ------------------------------------------------------------ */
 
-static int parse_prefixes(struct fh_prefix *out)
+/* Appends the prefix text[0..len) to *out (*n of them, room for *room);
+ * line is its line on stdin, 0 for an argument. */
+static int add_prefix(struct fh_prefix **out, size_t *n, size_t *room,
+		      const char *text, size_t len, unsigned long line)
 {
+	const char *why;
+	char shown[80];
+
+	if (*n == FH_MAX_PREFIXES) {
+		fh_err("more than %u prefixes, at most %u in one run",
+		       FH_MAX_PREFIXES, FH_MAX_PREFIXES);
+		return -1;
+	}
+	if (*n == *room) {
+		size_t more = *room ? 2 * *room : 64;
+		struct fh_prefix *p = realloc(*out, more * sizeof *p);
+
+		if (!p) {
+			fh_err("out of memory for %zu prefixes", *n);
+			return -1;
+		}
+		*out = p;
+		*room = more;
+	}
+	if (fh_prefix_parse(text, len, &(*out)[*n], &why) == 0) {
+		++*n;
+		return 0;
+	}
+	fh_printable(shown, sizeof shown, text, len, 40);
+	if (line)
+		fh_err("invalid prefix '%s' (stdin line %lu): %s", shown, line,
+		       why);
+	else
+		fh_err("invalid prefix '%s': %s", shown, why);
+	return -1;
+}
+
+/* The PREFIX arguments into *out (malloc'ed, *n of them); an argument "-"
+ * stands for the prefixes on stdin, one a line, blank lines skipped. */
+static int parse_prefixes(struct fh_prefix **out, size_t *n)
+{
+	size_t room = 0;
 	int i;
 
+	*out = NULL;
+	*n = 0;
 	if (args.n_rest == 0) {
 		fh_err("--offline needs at least one PREFIX");
 		return -1;
 	}
-	if (args.n_rest > FH_MAX_PREFIXES) {
-		fh_err("%d prefixes given, at most %d in one run", args.n_rest,
-		       FH_MAX_PREFIXES);
-		return -1;
-	}
 	for (i = 0; i < args.n_rest; i++) {
-		const char *why;
-		char shown[80];
+		char *line = NULL;
+		size_t size = 0;
+		unsigned long number = 0;
+		ssize_t len;
 
-		if (fh_prefix_parse(args.rest[i], strlen(args.rest[i]), &out[i],
-				    &why) == 0)
+		if (strcmp(args.rest[i], "-") != 0) {
+			if (add_prefix(out, n, &room, args.rest[i],
+				       strlen(args.rest[i]), 0))
+				return -1;
 			continue;
-		fh_printable(shown, sizeof shown, args.rest[i],
-			     strlen(args.rest[i]), 40);
-		fh_err("invalid prefix '%s': %s", shown, why);
+		}
+		while ((len = getline(&line, &size, stdin)) >= 0) {
+			number++;
+			if (strspn(line, " \t\r\n") == (size_t)len)
+				continue;
+			if (add_prefix(out, n, &room, line, (size_t)len,
+				       number)) {
+				free(line);
+				return -1;
+			}
+		}
+		free(line);
+		if (ferror(stdin)) {
+			fh_err("cannot read prefixes from stdin: %s",
+			       strerror(errno));
+			return -1;
+		}
+	}
+	if (*n == 0) {
+		fh_err("--offline needs at least one PREFIX (none on stdin)");
 		return -1;
 	}
 	return 0;
@@ -352,7 +410,8 @@ struct offline {
 	const struct fh_common *c;
 	const struct fh_prefix *prefixes;
 	struct fh_search *s;
-	char printed[FH_MAX_PREFIXES];
+	size_t n;       /* prefixes */
+	char *printed;  /* n flags: this answer is out */
 	int status;
 	int write_reported;
 };
@@ -378,47 +437,61 @@ static void print_found(struct offline *r, size_t i)
 static int print_settled(void *arg)
 {
 	struct offline *r = arg;
-	int i;
+	size_t i;
 
-	for (i = 0; i < args.n_rest; i++)
-		if (!r->printed[i] && fh_search_settled(r->s, (size_t)i))
-			print_found(r, (size_t)i);
+	for (i = 0; i < r->n; i++)
+		if (!r->printed[i] && fh_search_settled(r->s, i))
+			print_found(r, i);
 	return 0;
 }
 
 static int run_offline(const struct fh_common *c)
 {
-	struct fh_prefix prefixes[FH_MAX_PREFIXES];
-	struct offline r = { .c = c, .prefixes = prefixes };
+	struct fh_prefix *prefixes;
+	struct offline r = { .c = c };
 	struct fh_search_opts o;
 	struct fh_base base;
 	enum fh_run_end end;
-	int i;
+	size_t i, n;
 
-	if (parse_prefixes(prefixes))
+	if (parse_prefixes(&prefixes, &n)) {
+		free(prefixes);
 		return FH_EXIT_USAGE;
+	}
 	if (fh_base_init(&base, c->seeded, c->seed)) {
 		fh_err("cannot get random bytes: %s", strerror(errno));
+		free(prefixes);
 		return FH_EXIT_SYSTEM;
 	}
-	fh_search_opts_init(&o, c, prefixes, (size_t)args.n_rest, &base);
+	r.prefixes = prefixes;
+	r.n = n;
+	r.printed = calloc(n, 1);
+	if (!r.printed) {
+		fh_err("cannot keep track of %zu prefixes: %s", n,
+		       strerror(errno));
+		free(prefixes);
+		return FH_EXIT_SYSTEM;
+	}
+	fh_search_opts_init(&o, c, prefixes, n, &base);
 	r.s = fh_search_start(&o);
 	if (!r.s) {
 		fh_err("cannot start %u search threads: %s", c->threads,
 		       strerror(errno));
+		free(r.printed);
+		free(prefixes);
 		return FH_EXIT_SYSTEM;
 	}
 	end = fh_run_search(r.s, c, print_settled, &r);
 
 	/* The rest of what was found is printed whatever ended the search. */
-	for (i = 0; i < args.n_rest; i++) {
+	for (i = 0; i < n; i++) {
 		struct fh_answer a;
 
 		if (r.printed[i])
 			continue;
-		fh_search_answer(r.s, (size_t)i, &a);
+		fh_search_answer(r.s, i, &a);
 		if (a.found) {
-			print_found(&r, (size_t)i);
+			print_found(&r, i);
 		} else {
 			report_unsolved(c, &prefixes[i], end,
 					fh_search_tries(r.s));
@@ -436,6 +509,8 @@ static int run_offline(const struct fh_common *c)
 		r.status = fh_exit_for_signal(sig);
 	}
 	fh_search_free(r.s);
+	free(r.printed);
+	free(prefixes);
 	return r.status;
 }
 

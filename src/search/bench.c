@@ -35,7 +35,8 @@ static void *bench_kernel_thread(void *arg)
 	struct fh_template t;
 	/* A full first-word filter: it almost never passes, as in a search
 	 * for a long prefix, so the figure is the kernel's alone. */
-	struct fh_filter f = { 1, { 0xffffffffu }, { 0x00c0ffeeu } };
+	struct fh_filter f = { .n = 1, .mask = { 0xffffffffu },
+				.value = { 0x00c0ffeeu } };
 	double end = now() + b->seconds;
 	uint64_t k = (uint64_t)b->index << 32;
 

@@ -11,7 +11,16 @@
  * match below the template it would do next.  Each thread goes upwards, so
  * every template below the final best[] has been searched, and the answer
  * depends on the seed, range and prefix alone (not on threads or timing).
- * The cost is at most one template per thread after the find. */
+ * The cost is at most one template per thread after the find.
+ *
+ * Many prefixes (more than FH_MAX_FILTERS): the kernels test a bitmap of
+ * the first 24 digest bits of every prefix instead of comparing each one,
+ * and keep the first digest word of each lane they report; the engine
+ * looks that word up in an index of the prefixes by their first 16 bits
+ * and hashes with Nettle only when a prefix it matches could still get a
+ * lower answer.  A prefix stays in the bitmap once solved (taking it out
+ * while other threads may still find it lower would need them all to have
+ * passed its answer), which costs a lookup, not a hash, per such lane. */
 #include <config.h>
 
 #include <errno.h>
@@ -42,21 +51,39 @@ struct worker {
 	pthread_t thread;
 	int started;
 	uint16_t hits[FH_TEMPLATE_SIZE / FH_GROUP];
+	uint32_t *h0; /* many prefixes: the kernel's first words */
 };
 
 struct fh_search {
 	struct fh_search_opts o;
-	struct fh_prefix prefixes[FH_MAX_PREFIXES];
+	struct fh_prefix *prefixes; /* n_prefixes, a copy */
 	uint64_t limit; /* hi, or lo + max_tries when that is lower */
 	struct timespec start;
 
-	_Atomic uint64_t best[FH_MAX_PREFIXES];
+	/* Many prefixes only, else NULL: the kernels' bitmap; the prefixes
+	 * sorted by hex (order), cut into runs of equal ones (run[u] ..
+	 * run[u + 1] - 1), with the lowest match of each run (run_best);
+	 * and the runs that can match a first word h, by h >> 16:
+	 * entry[bucket[h >> 16] .. bucket[(h >> 16) + 1] - 1], each with the
+	 * run's first-word test, so that a lane costs two or three cache
+	 * lines, not a walk through the prefixes. */
+	uint32_t *bitmap, *coarse;
+	size_t *order, *run;
+	_Atomic uint64_t *run_best;
+	uint32_t *bucket;
+	struct entry {
+		uint32_t mask, value, run;
+	} *entry;
+	_Atomic size_t unsolved;     /* prefixes with no match yet */
+	_Atomic uint64_t best_bound; /* >= every best[], once unsolved is 0 */
+
+	_Atomic uint64_t *best;
 	_Atomic int stop;
 
 	pthread_mutex_t lock; /* guards what follows */
 	pthread_cond_t ended;
 	unsigned running;
-	double found_at[FH_MAX_PREFIXES];
+	double *found_at;
 
 	struct worker *workers;
 };
@@ -70,6 +97,30 @@ static double elapsed(const struct timespec *since)
 	       (double)(now.tv_nsec - since->tv_nsec) / 1e9;
 }
 
+/* Prefix p matches the candidate counter, by Nettle: record it. */
+static void record(struct fh_search *s, size_t p, uint64_t counter)
+{
+	uint64_t old;
+
+	if (s->o.on_match) {
+		pthread_mutex_lock(&s->lock);
+		s->o.on_match(s->o.on_match_arg, p, counter);
+		pthread_mutex_unlock(&s->lock);
+		return;
+	}
+	old = atomic_load(&s->best[p]);
+	while (counter < old &&
+	       !atomic_compare_exchange_weak(&s->best[p], &old, counter))
+		;
+	if (counter < old) {
+		if (old == NONE)
+			atomic_fetch_sub(&s->unsolved, 1);
+		pthread_mutex_lock(&s->lock);
+		s->found_at[p] = elapsed(&s->start);
+		pthread_mutex_unlock(&s->lock);
+	}
+}
+
 /* A candidate passed a kernel's first-word filter: hash it with Nettle and
  * record it for every prefix it really matches.  Only here does a
  * candidate become an answer. */
@@ -81,38 +132,86 @@ static void confirm(struct fh_search *s, uint64_t counter)
 
 	fh_candidate(s->o.base, counter, text);
 	fh_sha256(text, FH_CAND_LEN, digest);
-	for (p = 0; p < s->o.n_prefixes; p++) {
+	for (p = 0; p < s->o.n_prefixes; p++)
+		if (fh_prefix_matches(&s->prefixes[p], digest))
+			record(s, p, counter);
+}
+
+/* The same with many prefixes, h0 being the kernel's first digest word:
+ * only the prefixes indexed under it whose first word matches, and Nettle
+ * only when one of them could still get a lower answer. */
+static void confirm_many(struct fh_search *s, uint64_t counter, uint32_t h0)
+{
+	uint32_t i, b = h0 >> 16;
+	uint8_t digest[32];
+	int hashed = 0;
+
+	for (i = s->bucket[b]; i < s->bucket[b + 1]; i++) {
+		const struct entry *e = &s->entry[i];
+		size_t r, u = e->run;
 		uint64_t old;
 
-		if (!fh_prefix_matches(&s->prefixes[p], digest))
+		if ((h0 & e->mask) != e->value)
 			continue;
-		if (s->o.on_match) {
-			pthread_mutex_lock(&s->lock);
-			s->o.on_match(s->o.on_match_arg, p, counter);
-			pthread_mutex_unlock(&s->lock);
+		old = atomic_load_explicit(&s->run_best[u],
+					   memory_order_relaxed);
+		if (!s->o.on_match && old < counter)
 			continue;
+		if (!hashed) {
+			char text[FH_CAND_LEN + 1];
+
+			fh_candidate(s->o.base, counter, text);
+			fh_sha256(text, FH_CAND_LEN, digest);
+			hashed = 1;
 		}
-		old = atomic_load(&s->best[p]);
-		while (counter < old &&
-		       !atomic_compare_exchange_weak(&s->best[p], &old, counter))
+		/* the run's prefixes are equal: one test for all */
+		if (!fh_prefix_matches(&s->prefixes[s->order[s->run[u]]],
+				       digest))
+			continue;
+		for (r = s->run[u]; r < s->run[u + 1]; r++)
+			record(s, s->order[r], counter);
+		while (counter < old && !atomic_compare_exchange_weak(
+						&s->run_best[u], &old, counter))
 			;
-		if (counter < old) {
-			pthread_mutex_lock(&s->lock);
-			s->found_at[p] = elapsed(&s->start);
-			pthread_mutex_unlock(&s->lock);
-		}
 	}
+}
+
+/* Many prefixes: 1 when each has a match below from.  The exact maximum
+ * of best[] takes a pass over them all, so it is kept as a bound (best[]
+ * only goes down) and redone only while the bound is not below from. */
+static int all_found_below(struct fh_search *s, uint64_t from)
+{
+	uint64_t max = 0;
+	size_t p;
+
+	if (s->o.on_match || atomic_load(&s->unsolved) > 0)
+		return 0;
+	if (atomic_load(&s->best_bound) < from)
+		return 1;
+	for (p = 0; p < s->o.n_prefixes; p++) {
+		uint64_t b = atomic_load_explicit(&s->best[p],
+						  memory_order_relaxed);
+		if (b > max)
+			max = b;
+	}
+	atomic_store(&s->best_bound, max);
+	return max < from;
 }
 
 /* The filter for a template starting at counter from: the prefixes that
  * could still get a lower answer there (all of them when every match is
  * wanted). */
-static void make_filter(struct fh_search *s, uint64_t from,
-			struct fh_filter *f)
+static void make_filter(struct fh_search *s, struct worker *w,
+			uint64_t from, struct fh_filter *f)
 {
 	size_t p;
 
 	f->n = 0;
+	f->bitmap = s->bitmap;
+	f->coarse = s->coarse;
+	f->h0 = s->bitmap ? w->h0 : NULL;
+	if (s->bitmap)
+		return;
 	for (p = 0; p < s->o.n_prefixes; p++) {
 		if (!s->o.on_match && atomic_load(&s->best[p]) < from)
 			continue;
@@ -133,9 +232,13 @@ static void scan_hits(struct fh_search *s, struct worker *w, uint64_t k,
 		w->hits[g] = 0;
 		while (bits) {
 			unsigned lane = (unsigned)__builtin_ctz(bits);
+			uint32_t j = g * FH_GROUP + lane;
 
 			bits &= bits - 1;
-			confirm(s, k << 16 | (uint64_t)(g * FH_GROUP + lane));
+			if (s->bitmap)
+				confirm_many(s, k << 16 | j, w->h0[j]);
+			else
+				confirm(s, k << 16 | (uint64_t)j);
 		}
 	}
 }
@@ -157,8 +260,8 @@ static int sweep(struct fh_search *s, struct worker *w,
 		if (atomic_load_explicit(&s->stop, memory_order_relaxed))
 			return 1;
 		atomic_store(&w->swept, from);
-		make_filter(s, from, &f);
-		if (f.n == 0)
+		make_filter(s, w, from, &f);
+		if (f.bitmap ? all_found_below(s, from) : f.n == 0)
 			return 1;
 		if (s->o.kernel->run(t, &f, first, count, w->hits))
 			scan_hits(s, w, k, first, count);
@@ -203,6 +306,93 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
+/* Sets bits lo..hi of a bitmap. */
+static void set_bits(uint32_t *bitmap, uint32_t lo, uint32_t hi)
+{
+	for (; lo <= hi && lo % 32; lo++)
+		bitmap[lo / 32] |= 1u << lo % 32;
+	for (; lo + 31 <= hi && lo + 31 > lo; lo += 32)
+		bitmap[lo / 32] = 0xffffffffu;
+	for (; lo <= hi; lo++)
+		bitmap[lo / 32] |= 1u << lo % 32;
+}
+
+static const struct fh_prefix *sort_prefixes;
+
+static int by_hex(const void *a, const void *b)
+{
+	return strcmp(sort_prefixes[*(const size_t *)a].hex,
+		      sort_prefixes[*(const size_t *)b].hex);
+}
+
+/* The many-prefix filter and index (struct fh_search); 0, or -1 when
+ * memory runs out. */
+static int build_index(struct fh_search *s)
+{
+	static pthread_mutex_t sort_lock = PTHREAD_MUTEX_INITIALIZER;
+	size_t n = s->o.n_prefixes, i, u, runs = 0;
+	uint32_t b;
+
+	s->bitmap = calloc((size_t)1 << (FH_BITMAP_BITS - 5), sizeof *s->bitmap);
+	s->coarse = calloc((size_t)1 << (FH_COARSE_BITS - 5), sizeof *s->coarse);
+	s->order = malloc(n * sizeof *s->order);
+	s->run = malloc((n + 1) * sizeof *s->run);
+	s->run_best = malloc(n * sizeof *s->run_best);
+	s->bucket = calloc(65537, sizeof *s->bucket);
+	if (!s->bitmap || !s->coarse || !s->order || !s->run || !s->run_best || !s->bucket)
+		return -1;
+	for (i = 0; i < n; i++)
+		s->order[i] = i;
+	/* qsort has no argument for the comparison: one sort at a time */
+	pthread_mutex_lock(&sort_lock);
+	sort_prefixes = s->prefixes;
+	qsort(s->order, n, sizeof *s->order, by_hex);
+	pthread_mutex_unlock(&sort_lock);
+	for (i = 0; i < n; i++)
+		if (i == 0 || strcmp(s->prefixes[s->order[i]].hex,
+				     s->prefixes[s->order[i - 1]].hex))
+			s->run[runs++] = i;
+	s->run[runs] = n;
+	for (u = 0; u < runs; u++)
+		atomic_init(&s->run_best[u], NONE);
+
+	/* A prefix of d digits covers first words value .. value | ~mask:
+	 * one 16-bit bucket from 4 digits on, 16^(4 - d) below. */
+	for (u = 0; u < runs; u++) {
+		const struct fh_prefix *p = &s->prefixes[s->order[s->run[u]]];
+		uint32_t top = p->value[0] | ~p->mask[0];
+
+		set_bits(s->bitmap, p->value[0] >> (32 - FH_BITMAP_BITS),
+			 top >> (32 - FH_BITMAP_BITS));
+		for (b = p->value[0] >> 16; b <= top >> 16; b++)
+			s->bucket[b + 1]++;
+	}
+	fh_bitmap_coarse(s->bitmap, s->coarse);
+	for (b = 0; b < 65536; b++)
+		s->bucket[b + 1] += s->bucket[b];
+	s->entry = malloc((s->bucket[65536] + 1) * sizeof *s->entry);
+	if (!s->entry)
+		return -1;
+	for (u = 0; u < runs; u++) {
+		const struct fh_prefix *p = &s->prefixes[s->order[s->run[u]]];
+		uint32_t top = p->value[0] | ~p->mask[0];
+
+		/* bucket[b] counts up as entries go in, ending at the start
+		 * of b + 1; shifted back below */
+		for (b = p->value[0] >> 16; b <= top >> 16; b++) {
+			struct entry *e = &s->entry[s->bucket[b]++];
+
+			e->mask = p->mask[0];
+			e->value = p->value[0];
+			e->run = (uint32_t)u;
+		}
+	}
+	for (b = 65536; b > 0; b--)
+		s->bucket[b] = s->bucket[b - 1];
+	s->bucket[0] = 0;
+	return 0;
+}
+
 struct fh_search *fh_search_start(const struct fh_search_opts *o)
 {
 	struct fh_search *s;
@@ -219,16 +409,31 @@ struct fh_search *fh_search_start(const struct fh_search_opts *o)
 	if (!s)
 		return NULL;
 	s->o = *o;
+	pthread_mutex_init(&s->lock, NULL);
+	pthread_cond_init(&s->ended, NULL);
+	s->prefixes = malloc(o->n_prefixes * sizeof *s->prefixes);
+	s->best = malloc(o->n_prefixes * sizeof *s->best);
+	s->found_at = calloc(o->n_prefixes, sizeof *s->found_at);
+	if (!s->prefixes || !s->best || !s->found_at) {
+		fh_search_free(s);
+		errno = ENOMEM;
+		return NULL;
+	}
 	memcpy(s->prefixes, o->prefixes, o->n_prefixes * sizeof *o->prefixes);
 	s->o.prefixes = s->prefixes;
 	s->limit = o->max_tries && o->max_tries < o->hi - o->lo ?
 			   o->lo + o->max_tries :
 			   o->hi;
-	for (p = 0; p < FH_MAX_PREFIXES; p++)
+	for (p = 0; p < o->n_prefixes; p++)
 		atomic_init(&s->best[p], NONE);
 	atomic_init(&s->stop, 0);
-	pthread_mutex_init(&s->lock, NULL);
-	pthread_cond_init(&s->ended, NULL);
+	atomic_init(&s->unsolved, o->n_prefixes);
+	atomic_init(&s->best_bound, NONE);
+	if (o->n_prefixes > FH_MAX_FILTERS && build_index(s)) {
+		fh_search_free(s);
+		errno = ENOMEM;
+		return NULL;
+	}
 
 	s->workers = aligned_alloc(CACHE_LINE, o->threads * sizeof *s->workers);
 	if (!s->workers) {
@@ -236,6 +441,14 @@ struct fh_search *fh_search_start(const struct fh_search_opts *o)
 		return NULL;
 	}
 	memset(s->workers, 0, o->threads * sizeof *s->workers);
+	for (i = 0; s->bitmap && i < o->threads; i++) {
+		s->workers[i].h0 = malloc(FH_TEMPLATE_SIZE * sizeof(uint32_t));
+		if (!s->workers[i].h0) {
+			fh_search_free(s);
+			errno = ENOMEM;
+			return NULL;
+		}
+	}
 	clock_gettime(CLOCK_MONOTONIC, &s->start);
 
 	pthread_mutex_lock(&s->lock);
@@ -364,8 +577,20 @@ void fh_search_free(struct fh_search *s)
 		for (i = 0; i < s->o.threads; i++)
 			if (s->workers[i].started)
 				pthread_join(s->workers[i].thread, NULL);
+		for (i = 0; i < s->o.threads; i++)
+			free(s->workers[i].h0);
 		free(s->workers);
 	}
+	free(s->bitmap);
+	free(s->coarse);
+	free(s->order);
+	free(s->run);
+	free((void *)s->run_best);
+	free(s->bucket);
+	free(s->entry);
+	free(s->prefixes);
+	free((void *)s->best);
+	free(s->found_at);
 	pthread_cond_destroy(&s->ended);
 	pthread_mutex_destroy(&s->lock);
 	free(s);

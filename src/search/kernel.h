@@ -37,6 +37,8 @@
 #define FH_TEMPLATE_SIZE 65536u   /* candidates per template (2^16) */
 #define FH_GROUP 16               /* bitmap granularity: one uint16_t */
 #define FH_MAX_FILTERS 64         /* first-word filters one call can test */
+#define FH_BITMAP_BITS 24         /* leading digest bits a bitmap filter reads */
+#define FH_COARSE_BITS 20         /* and its coarse copy, to stay in cache */
 
 /* One template: the message block of candidate (hi << 16) + j is w[] with
  * w[FH_LANE_WORD] replaced by fh_lane_word(j).  Words are big-endian, as
@@ -48,12 +50,55 @@ struct fh_template {
 /* The first-word test: a digest passes filter i when
  * (h0 & mask[i]) == value[i], h0 being the first digest word (big-endian,
  * so the first hex digit is its top nibble).  A prefix of 8 or more digits
- * has mask 0xffffffff; a prefix of d < 8 digits has the top 4d bits set. */
+ * has mask 0xffffffff; a prefix of d < 8 digits has the top 4d bits set.
+ *
+ * Many prefixes: comparing each one in every lane would cost more than the
+ * hash, so beyond FH_MAX_FILTERS the engine sets bitmap instead, one bit
+ * for each value of the first FH_BITMAP_BITS digest bits (2^24 bits,
+ * 2 MiB): a digest also passes when its bit is set (fh_bitmap_passes), one
+ * lookup whatever the number of prefixes.  When h0 is set too, a kernel
+ * stores the first digest word of every lane it reports in h0[j], so that
+ * the engine can tell which prefix a lane matched without hashing it
+ * again.  A bitmap comes with coarse, 2^20 bits (128 KiB), bit i set when
+ * any of bits 16i .. 16i+15 of bitmap is: a kernel may read it first, from
+ * a near cache, and the bitmap (mostly out of the caches) only for the few
+ * lanes it passes.  All three are NULL in the plain case. */
 struct fh_filter {
 	unsigned n;
 	uint32_t mask[FH_MAX_FILTERS];
 	uint32_t value[FH_MAX_FILTERS];
+	const uint32_t *bitmap;   /* NULL, or 2^FH_BITMAP_BITS bits */
+	const uint32_t *coarse;   /* with bitmap, 2^FH_COARSE_BITS bits */
+	uint32_t *h0;             /* NULL, or FH_TEMPLATE_SIZE words */
 };
+
+/* Fills coarse (2^FH_COARSE_BITS bits, zeroed) from bitmap. */
+static inline void fh_bitmap_coarse(const uint32_t *bitmap, uint32_t *coarse)
+{
+	uint32_t i;
+
+	for (i = 0; i < 1u << FH_COARSE_BITS; i++)
+		if (bitmap[i / 2] >> (16 * (i % 2)) & 0xffffu)
+			coarse[i / 32] |= 1u << (i % 32);
+}
+
+static inline int fh_bitmap_passes(const uint32_t *bitmap, uint32_t h0)
+{
+	uint32_t i = h0 >> (32 - FH_BITMAP_BITS);
+
+	return (int)(bitmap[i >> 5] >> (i & 31) & 1);
+}
+
+/* The whole first-word test in plain C: the compares, then the bitmap. */
+static inline int fh_filter_passes(const struct fh_filter *f, uint32_t h0)
+{
+	unsigned k;
+
+	for (k = 0; k < f->n; k++)
+		if ((h0 & f->mask[k]) == f->value[k])
+			return 1;
+	return f->bitmap && fh_bitmap_passes(f->bitmap, h0);
+}
 
 /* The low counter bits j (0..65535) as message word 12: four characters
  * 'A' + nibble, the most significant nibble first. */
@@ -64,10 +109,34 @@ static inline uint32_t fh_lane_word(uint32_t j)
 	return 0x41414141u + spread;
 }
 
+/* For the SIMD kernels, after their vector compares: pass (a bit per lane
+ * of the words v[0..n), lane l being candidate j0 + l) plus the lanes that
+ * pass the bitmap, limited to valid; stores the words of those lanes in
+ * f->h0 when it is set.  Scalar work, but one lookup a lane, on ports the
+ * vector rounds leave idle. */
+static inline unsigned fh_filter_lanes(const struct fh_filter *f,
+				       const uint32_t *v, unsigned n,
+				       unsigned valid, unsigned pass,
+				       uint32_t j0)
+{
+	unsigned l;
+
+	if (f->bitmap)
+		for (l = 0; l < n; l++)
+			pass |= (unsigned)fh_bitmap_passes(f->bitmap, v[l]) << l;
+	pass &= valid;
+	if (f->h0)
+		for (l = 0; l < n; l++)
+			if (pass >> l & 1)
+				f->h0[j0 + l] = v[l];
+	return pass;
+}
+
 /* A kernel hashes candidates first .. first+count-1 of template t
  * (first + count <= FH_TEMPLATE_SIZE, count may be 0, neither need be a
  * multiple of anything) and, for each one whose first digest word passes
- * any filter in f, sets bit (j % 16) of hits[j / 16].  It only ever sets
+ * f (fh_filter_passes), sets bit (j % 16) of hits[j / 16] (and, when f->h0
+ * is set, stores the word in f->h0[j]).  It only ever sets
  * bits inside the range, never clears any (the caller zeroes hits), and
  * returns the number of bits it set.  It must be safe to call from many
  * threads at once: no static mutable state. */

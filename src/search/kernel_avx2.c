@@ -100,6 +100,12 @@ unsigned fh_kernel_avx2(const struct fh_template *t,
 						     (int)f->value[k])));
 		pass = (unsigned)_mm256_movemask_ps(_mm256_castsi256_ps(any)) &
 		       valid;
+		if (f->bitmap || f->h0) {
+			uint32_t v[8];
+
+			_mm256_storeu_si256((__m256i *)v, h0);
+			pass = fh_filter_lanes(f, v, 8, valid, pass, g);
+		}
 		if (pass) {
 			hits[g / FH_GROUP] |=
 				(uint16_t)(pass << (g % FH_GROUP));

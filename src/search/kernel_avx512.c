@@ -99,12 +99,10 @@ static inline __mmask16 lanes_in_range(uint32_t g, uint32_t first,
 	return (__mmask16)m;
 }
 
-/* Records in hits the lanes of the group starting at g, h0 being their
- * first digest words, that lie in [first, end) and pass any filter;
- * returns how many. */
-static inline unsigned record_group(uint16_t *hits, uint32_t g, __m512i h0,
-				    uint32_t first, uint32_t end,
-				    const struct fh_filter *f)
+/* The lanes of the group starting at g, h0 being their first digest
+ * words, that lie in [first, end) and pass f's compares. */
+static inline __mmask16 compare_group(uint32_t g, __m512i h0, uint32_t first,
+				      uint32_t end, const struct fh_filter *f)
 {
 	__mmask16 valid = lanes_in_range(g, first, end), pass = 0;
 	unsigned k;
@@ -114,10 +112,106 @@ static inline unsigned record_group(uint16_t *hits, uint32_t g, __m512i h0,
 			valid,
 			_mm512_and_si512(h0, _mm512_set1_epi32((int)f->mask[k])),
 			_mm512_set1_epi32((int)f->value[k]));
+	return pass;
+}
+
+/* Records pass, lanes of the group starting at g, in hits; returns how
+ * many. */
+static inline unsigned record_group(uint16_t *hits, uint32_t g,
+				    __mmask16 pass)
+{
 	if (!pass)
 		return 0;
 	hits[g / FH_GROUP] |= (uint16_t)pass;
 	return (unsigned)__builtin_popcount(pass);
+}
+
+/* Many prefixes: the lookups of a pair of groups go in three steps, one
+ * pair apart, so that no load waits on a store or a cache miss: the pair's
+ * first digest words are stored (pending_start); after the next pair's
+ * rounds, each lane reads the coarse bitmap (128 KiB, a near cache) and the
+ * few that pass it get their bitmap word (2 MiB, mostly in the last level
+ * cache or memory) prefetched (pending_coarse); after one more pair, those
+ * words are read and the lanes recorded (pending_finish).  Read at once,
+ * the misses stalled the rounds behind them (the reorder window holds less
+ * than a group).  Scalar loads, no branch on a lane. */
+struct pending {
+	uint32_t g;
+	uint32_t coarse;   /* lanes past the coarse bitmap, a bit each */
+	__mmask16 pass[2]; /* lanes past the compares */
+	uint32_t v[2 * FH_GROUP];
+};
+
+/* a when in is 1, b when it is 0, with no branch for gcc to make: a
+ * branch on a lane's bit mispredicts too often (it flushes the next
+ * group's rounds with it). */
+static inline const uint32_t *pick(uint32_t in, const uint32_t *a,
+				   const uint32_t *b)
+{
+	uintptr_t m = (uintptr_t)0 - in;
+
+	return (const uint32_t *)(((uintptr_t)a & m) | ((uintptr_t)b & ~m));
+}
+
+static inline void pending_start(struct pending *p, uint32_t g, struct v2 h0,
+				 __mmask16 pass_x, __mmask16 pass_y)
+{
+	p->g = g;
+	p->pass[0] = pass_x;
+	p->pass[1] = pass_y;
+	_mm512_storeu_si512(p->v, h0.x);
+	_mm512_storeu_si512(p->v + FH_GROUP, h0.y);
+}
+
+static inline void pending_coarse(struct pending *p, const struct fh_filter *f)
+{
+	uint32_t c = 0, l;
+
+	for (l = 0; f->bitmap && l < 2 * FH_GROUP; l++) {
+		uint32_t v = p->v[l], i = v >> (32 - FH_COARSE_BITS);
+		uint32_t in = f->coarse[i / 32] >> (i % 32) & 1;
+		const uint32_t *w = &f->bitmap[v >> (32 - FH_BITMAP_BITS + 5)];
+
+		_mm_prefetch((const char *)pick(in, w, f->coarse), _MM_HINT_T0);
+		c |= in << l;
+		/* keeps gcc from turning the loop into gathers */
+		__asm__("" : "+r"(c));
+	}
+	p->coarse = c;
+}
+
+static inline unsigned pending_finish(const struct pending *p,
+				      const struct fh_filter *f, uint16_t *hits,
+				      uint32_t first, uint32_t end)
+{
+	unsigned set = 0, i;
+
+	for (i = 0; i < 2; i++) {
+		uint32_t g = p->g + i * FH_GROUP;
+		uint32_t valid = lanes_in_range(g, first, end);
+		uint32_t pass = p->pass[i];
+		uint32_t c = p->coarse >> (i * FH_GROUP) & valid, l;
+		const uint32_t *v = p->v + i * FH_GROUP;
+
+		/* every lane, a lane past the coarse bitmap reading its
+		 * prefetched word and the others a cached one: a loop with
+		 * a branch per passing lane mispredicted often enough to
+		 * cost more than all the lookups */
+		for (l = 0; f->bitmap && l < FH_GROUP; l++) {
+			uint32_t in = c >> l & 1, x = v[l];
+			uint32_t k = x >> (32 - FH_BITMAP_BITS);
+			const uint32_t *w = pick(in, &f->bitmap[k / 32],
+						 f->coarse);
+
+			pass |= (in & *w >> (k % 32)) << l;
+			__asm__("" : "+r"(pass));
+		}
+		if (f->h0)
+			_mm512_mask_storeu_epi32(f->h0 + g, (__mmask16)pass,
+						 _mm512_loadu_si512(v));
+		set += record_group(hits, g, (__mmask16)pass);
+	}
+	return set;
 }
 
 /* The lane words of the group starting at g: one base plus 0..15. */
@@ -135,7 +229,8 @@ unsigned fh_kernel_avx512(const struct fh_template *t,
 {
 	uint32_t end = first + count, g;
 	struct fh_pre pre;
-	unsigned set = 0;
+	struct pending pend[3];
+	unsigned set = 0, n = 0;
 
 	if (count == 0)
 		return 0;
@@ -158,8 +253,30 @@ unsigned fh_kernel_avx512(const struct fh_template *t,
 		lanes.x = group_lanes(g);
 		lanes.y = group_lanes(g + FH_GROUP);
 		FH_SIMD_H0(h0, lanes);
-		set += record_group(hits, g, h0.x, first, end, f);
-		set += record_group(hits, g + FH_GROUP, h0.y, first, end, f);
+		if (!f->bitmap && !f->h0) {
+			set += record_group(hits, g,
+					    compare_group(g, h0.x, first, end, f));
+			set += record_group(hits, g + FH_GROUP,
+					    compare_group(g + FH_GROUP, h0.y,
+							  first, end, f));
+			continue;
+		}
+		pending_start(&pend[n % 3], g, h0,
+			      compare_group(g, h0.x, first, end, f),
+			      compare_group(g + FH_GROUP, h0.y, first, end, f));
+		if (n >= 1)
+			pending_coarse(&pend[(n - 1) % 3], f);
+		if (n >= 2)
+			set += pending_finish(&pend[(n - 2) % 3], f, hits, first,
+					      end);
+		n++;
 	}
+	/* the last two pairs */
+	if (n >= 1)
+		pending_coarse(&pend[(n - 1) % 3], f);
+	if (n >= 2)
+		set += pending_finish(&pend[(n - 2) % 3], f, hits, first, end);
+	if (n >= 1)
+		set += pending_finish(&pend[(n - 1) % 3], f, hits, first, end);
 	return set;
 }

@@ -84,7 +84,7 @@ unsigned fh_kernel_portable(const struct fh_template *t,
 			    uint32_t count, uint16_t *hits)
 {
 	uint32_t mid[8];
-	unsigned set = 0, k;
+	unsigned set = 0;
 	uint32_t j;
 
 	fh_template_rounds(t, mid);
@@ -92,12 +92,11 @@ unsigned fh_kernel_portable(const struct fh_template *t,
 	for (j = first; j < first + count; j++) {
 		uint32_t h0 = first_word(mid, t->w, fh_lane_word(j));
 
-		for (k = 0; k < f->n; k++) {
-			if ((h0 & f->mask[k]) == f->value[k]) {
-				hits[j / FH_GROUP] |= (uint16_t)(1u << (j % FH_GROUP));
-				set++;
-				break;
-			}
+		if (fh_filter_passes(f, h0)) {
+			hits[j / FH_GROUP] |= (uint16_t)(1u << (j % FH_GROUP));
+			if (f->h0)
+				f->h0[j] = h0;
+			set++;
 		}
 	}
 	return set;

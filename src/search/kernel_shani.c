@@ -67,14 +67,14 @@ static void shani_pre_init(struct shani_pre *p, const struct fh_template *t)
 		QROUNDS(b, w0##b, i);                                       \
 	} while (0)
 
-static inline int passes(const struct fh_filter *f, uint32_t h0)
+/* The plain C test of kernel.h, and the word kept when asked for. */
+static inline int passes(const struct fh_filter *f, uint32_t h0, uint32_t j)
 {
-	unsigned k;
-
-	for (k = 0; k < f->n; k++)
-		if ((h0 & f->mask[k]) == f->value[k])
-			return 1;
-	return 0;
+	if (!fh_filter_passes(f, h0))
+		return 0;
+	if (f->h0)
+		f->h0[j] = h0;
+	return 1;
 }
 
 unsigned fh_kernel_shani(const struct fh_template *t,
@@ -116,11 +116,11 @@ unsigned fh_kernel_shani(const struct fh_template *t,
 		STEP(60, g3, g0, g1, g2);
 		ha = (uint32_t)_mm_extract_epi32(abefa, 3) + fh_sha256_h0[0];
 		hb = (uint32_t)_mm_extract_epi32(abefb, 3) + fh_sha256_h0[0];
-		if (passes(f, ha)) {
+		if (passes(f, ha, j)) {
 			hits[j / FH_GROUP] |= (uint16_t)(1u << (j % FH_GROUP));
 			set++;
 		}
-		if (jb != j && passes(f, hb)) {
+		if (jb != j && passes(f, hb, jb)) {
 			hits[jb / FH_GROUP] |=
 				(uint16_t)(1u << (jb % FH_GROUP));
 			set++;

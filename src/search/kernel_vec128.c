@@ -48,6 +48,7 @@ unsigned fh_kernel_vec128(const struct fh_template *t,
 		const struct fh_pre *P_ = &pre;
 		const uint32_t *K_ = fh_sha256_k;
 		fh_v4 lanes, h0, any = { 0, 0, 0, 0 };
+		unsigned valid = 0, pass = 0;
 
 		/* As in kernel_avx512.c: broadcasts stay loads in the loop. */
 		__asm__("" : "+r"(P_), "+r"(K_));
@@ -58,9 +59,21 @@ unsigned fh_kernel_vec128(const struct fh_template *t,
 		for (l = 0; l < 4; l++) {
 			uint32_t j = g + l;
 
-			if (any[l] && j >= first && j < end) {
-				hits[j / FH_GROUP] |=
-					(uint16_t)(1u << (j % FH_GROUP));
+			if (j < first || j >= end)
+				continue;
+			valid |= 1u << l;
+			if (any[l])
+				pass |= 1u << l;
+		}
+		if (f->bitmap || f->h0) {
+			uint32_t v[4] = { h0[0], h0[1], h0[2], h0[3] };
+
+			pass = fh_filter_lanes(f, v, 4, valid, pass, g);
+		}
+		for (l = 0; l < 4; l++) {
+			if (pass >> l & 1) {
+				hits[(g + l) / FH_GROUP] |=
+					(uint16_t)(1u << ((g + l) % FH_GROUP));
 				set++;
 			}
 		}

@@ -14,7 +14,8 @@
 #include "kernel.h"
 
 #define FH_PREFIX_MAX_DIGITS 64
-#define FH_MAX_PREFIXES FH_MAX_FILTERS
+/* prefixes one search takes: beyond FH_MAX_FILTERS, a bitmap filters them */
+#define FH_MAX_PREFIXES (1u << 22)
 /* Candidate counters run over [0, FH_SPACE): the top counter bit is never
  * used, so a range end always fits in a uint64_t. */
 #define FH_SPACE (UINT64_C(1) << 63)
