@@ -32,15 +32,15 @@ for v in nan NaN inf -inf -1 1e300; do
 		--queue job --connect-timeout "$v"
 done
 
-usage "--enqueue --shard" "--shard.*not --enqueue" \
+usage "--enqueue --shard" "--shards? has no effect with --enqueue" \
 	--queue job --enqueue --shard 1/2 abc
-usage "--enqueue --shards" "--shard.*not --enqueue" \
+usage "--enqueue --shards" "--shards? has no effect with --enqueue" \
 	--queue job --enqueue --shards 2 abc
-usage "--enqueue --max-tries" "--max-tries.*not --enqueue" \
+usage "--enqueue --max-tries" "--max-tries has no effect with --enqueue" \
 	--queue job --enqueue --max-tries 1000 abc
-usage "--enqueue --timeout" "--timeout.*not --enqueue" \
+usage "--enqueue --timeout" "--timeout has no effect with --enqueue" \
 	--queue job --enqueue --timeout 5 abc
-usage "--enqueue --json" "--json.*not --enqueue" \
+usage "--enqueue --json" "--json has no effect with --enqueue" \
 	--queue job --enqueue --json abc
 usage "--enqueue --seed" "--seed.*not --enqueue" \
 	--queue job --enqueue --seed 7 abc

@@ -76,22 +76,16 @@ static int bad_seconds(const char *option, double v)
 	return -1;
 }
 
-/* Search options mean nothing to --enqueue, which publishes and never
- * searches: refused like the worker-only ones, so nobody believes that
- * "--enqueue --max-tries 1G" bounds the workers.  (--seed is the shards'
- * seed with --split.) */
+/* --seed means something to --enqueue only as the shards' seed with
+ * --split; without it, nobody should believe it reaches the workers.  (The
+ * command line refuses the other search options with --enqueue before
+ * any of this runs: main.c's check_mode.) */
 static int enqueue_search_opts(const struct fh_common *c)
 {
-	const char *opt = c->shards                  ? "--shard/--shards"
-			  : c->max_tries             ? "--max-tries"
-			  : c->timeout > 0           ? "--timeout"
-			  : c->json                  ? "--json"
-			  : c->seeded && !fh_split_arg ? "--seed without --split"
-						     : NULL;
-
-	if (!opt)
+	if (!c->seeded || fh_split_arg)
 		return 0;
-	fh_err("%s: a search option, for workers, not --enqueue", opt);
+	fh_err("--seed without --split: a search option, for workers, "
+	       "not --enqueue");
 	return -1;
 }
 
