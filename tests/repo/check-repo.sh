@@ -86,6 +86,17 @@ esac
 ok "key signatures use digest algos $algos(8 SHA-256, 10 SHA-512; no SHA-1)"
 
 # ---------------------------------------------------------------- debs
+# The .debs are built from the release tarball with this tree's debian/
+# beside it (the tarball leaves packaging out): no git needed, so this runs
+# from a tarball or an exported tree as well as from a checkout.
+mkdir "$work/src"
+tar -xzf "$tarball" -C "$work/src"
+srcdir_name=$(basename "$tarball" .tar.gz)
+cp -a "$top/debian" "$work/src/$srcdir_name/"
+tar -C "$work/src" -czf "$work/src.tar.gz" "$srcdir_name"
+rm -rf "$work/src"
+SRC_TARBALL=$work/src.tar.gz
+export SRC_TARBALL
 # the three builds at once: each mostly waits for the network and dpkg
 phase "build-debs bookworm + build-debs trixie + build-rpm (in parallel)"
 "$repo_tools/build-debs" "$work/debs" bookworm >"$work/build-bookworm.log" 2>&1 & b1=$!
