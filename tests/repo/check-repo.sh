@@ -280,14 +280,23 @@ ok "README: $(wc -l <"$work/readme-apt.sh") apt command lines; the dnf lines nam
 # in_root ROOT USER SCRIPT [ARG...]: run SCRIPT (a file in ROOT) in ROOT as USER, in
 # a private mount namespace (its /proc and /dev go away with it), with the
 # host's network, so 127.0.0.1 is the server
+# Where / is no mount point (this test itself run in a chroot), unshare
+# cannot make / private ("cannot change root filesystem propagation"): the
+# root is then bind-mounted onto itself and that mount made private instead.
 in_root() {
-	unshare -m --propagation private sh -c '
-		r=$1 u=$2; shift 2
+	root_dir=$1 as_user=$2; shift 2
+	prop=private
+	unshare -m --propagation private true 2>/dev/null || prop=unchanged
+	unshare -m --propagation $prop sh -c '
+		r=$1 u=$2 prop=$3; shift 3
 		h=/root; [ "$u" = root ] || h=/home/$u
+		if [ "$prop" = unchanged ]; then
+			mount --bind "$r" "$r" && mount --make-private "$r" || exit 1
+		fi
 		mount -t proc proc "$r/proc" && mount --rbind /dev "$r/dev" &&
 		exec chroot "$r" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
 			HOME=$h LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive \
-			/usr/sbin/runuser -u "$u" -- /bin/sh "$@"' in_root "$@"
+			/usr/sbin/runuser -u "$u" -- /bin/sh "$@"' in_root "$root_dir" "$as_user" "$prop" "$@"
 }
 
 for suite in bookworm trixie; do
