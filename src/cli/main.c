@@ -12,9 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "run.h"
 #include "fh-exit.h"
-#include "output.h"
 #include "queue.h"
 #include "search.h"
 
@@ -449,19 +448,14 @@ static int run_offline(const struct fh_common *c)
 {
 	struct fh_prefix *prefixes;
 	struct offline r = { .c = c };
-	struct fh_search_opts o;
-	struct fh_base base;
+	struct fh_run run;
 	enum fh_run_end end;
+	char why[256];
 	size_t i, n;
 
 	if (parse_prefixes(&prefixes, &n)) {
 		free(prefixes);
 		return FH_EXIT_USAGE;
-	}
-	if (fh_base_init(&base, c->seeded, c->seed)) {
-		fh_err("cannot get random bytes: %s", strerror(errno));
-		free(prefixes);
-		return FH_EXIT_SYSTEM;
 	}
 	r.prefixes = prefixes;
 	r.n = n;
@@ -472,15 +466,13 @@ static int run_offline(const struct fh_common *c)
 		free(prefixes);
 		return FH_EXIT_SYSTEM;
 	}
-	fh_search_opts_init(&o, c, prefixes, n, &base);
-	r.s = fh_search_start(&o);
-	if (!r.s) {
-		fh_err("cannot start %u search threads: %s", c->threads,
-		       strerror(errno));
+	if (fh_run_start(&run, c, prefixes, n, why, sizeof why) < 0) {
+		fh_err("%s", why);
 		free(r.printed);
 		free(prefixes);
 		return FH_EXIT_SYSTEM;
 	}
+	r.s = run.s;
 	end = fh_run_search(r.s, c, print_settled, &r);
 
 	/* The rest of what was found is printed whatever ended the search. */

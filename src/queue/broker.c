@@ -19,7 +19,7 @@
 
 #include "broker.h"
 #include "fh-exit.h"
-#include "output.h"
+#include "run.h"
 
 /* Debian's (and Ubuntu's, Alpine's) system CA bundle.  rabbitmq-c 0.11
  * loads no default CA paths at all (that came in 0.14), so without
@@ -27,14 +27,6 @@
  * keeps "amqps:// verifies by default" true for public CAs without linking
  * OpenSSL ourselves.  SSL_CERT_FILE overrides it, as for OpenSSL. */
 #define FH_SYSTEM_CA "/etc/ssl/certs/ca-certificates.crt"
-
-double fh_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static struct timeval tv_of(double s)
 {

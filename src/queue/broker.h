@@ -9,7 +9,7 @@
 #include <amqp.h>
 #include <amqp_framing.h>
 
-#include "cli.h"
+#include "run.h"
 
 #define FH_DEFAULT_URL "amqp://guest:guest@localhost:5672/"
 #define FH_URL_ENV "BROKER_URL"
@@ -116,7 +116,5 @@ int fh_broker_idle(struct fh_broker *b, double seconds);
  * connection dead when the broker closed channel or connection. */
 void fh_broker_reply_error(struct fh_broker *b, amqp_rpc_reply_t r,
 			   const char *what);
-
-double fh_now(void);
 
 #endif

@@ -9,7 +9,7 @@
 
 #include "broker.h"
 #include "fh-exit.h"
-#include "output.h"
+#include "run.h"
 #include "queue.h"
 #include "shard.h"
 

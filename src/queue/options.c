@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "broker.h"
-#include "output.h"
+#include "run.h"
 #include "queue.h"
 #include "shard.h"
 

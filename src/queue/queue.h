@@ -6,7 +6,7 @@
 
 #include <popt.h>
 
-#include "cli.h"
+#include "run.h"
 
 /* The queue options (--url, --url-file, --results-queue, --wait, --loop,
  * --count, TLS ...), shown by --help under their own title. */

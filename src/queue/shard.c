@@ -15,7 +15,7 @@
 
 #include "broker.h"
 #include "fh-exit.h"
-#include "output.h"
+#include "run.h"
 #include "shard.h"
 
 char *fh_split_arg;

@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "cli.h"
+#include "run.h"
 #include "search.h"
 
 /* A shard body is "PREFIX I/N SEED": ASCII, tokens separated by spaces or

@@ -11,7 +11,7 @@
 #include <amqp.h>
 
 #include "broker.h"
-#include "output.h"
+#include "run.h"
 
 static void put_escaped(char **o, char *end, const char *s, size_t n)
 {

@@ -6,7 +6,6 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "search.h"
 
@@ -17,14 +16,6 @@ struct bench_thread {
 	unsigned index;
 	pthread_t thread;
 };
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void *bench_kernel_thread(void *arg)
 {
@@ -37,7 +28,7 @@ static void *bench_kernel_thread(void *arg)
 	 * for a long prefix, so the figure is the kernel's alone. */
 	struct fh_filter f = { .n = 1, .mask = { 0xffffffffu },
 				.value = { 0x00c0ffeeu } };
-	double end = now() + b->seconds;
+	double end = fh_now() + b->seconds;
 	uint64_t k = (uint64_t)b->index << 32;
 
 	if (!hits)
@@ -48,7 +39,7 @@ static void *bench_kernel_thread(void *arg)
 		if (b->kernel->run(&t, &f, 0, FH_TEMPLATE_SIZE, hits))
 			memcpy(hits, zero_hits, sizeof zero_hits);
 		b->hashes += FH_TEMPLATE_SIZE;
-	} while (now() < end);
+	} while (fh_now() < end);
 	free(hits);
 	return NULL;
 }
@@ -62,7 +53,7 @@ static void *bench_nettle_thread(void *arg)
 	char text[FH_CAND_LEN + 1];
 	uint8_t digest[32];
 	uint64_t counter = (uint64_t)b->index << 40, sink = 0;
-	double end = now() + b->seconds;
+	double end = fh_now() + b->seconds;
 
 	fh_base_init(&base, 1, b->index);
 	fh_candidate(&base, counter, text);
@@ -81,7 +72,7 @@ static void *bench_nettle_thread(void *arg)
 			sink += digest[0];
 		}
 		b->hashes += 4096;
-	} while (now() < end);
+	} while (fh_now() < end);
 	/* Keep the digests live so the loop cannot be optimised away. */
 	if (sink == UINT64_MAX)
 		b->hashes++;
@@ -98,7 +89,7 @@ static double bench(const struct fh_kernel *k, unsigned threads,
 	if (!b)
 		return -1;
 	memset(b, 0, threads * sizeof *b);
-	start = now();
+	start = fh_now();
 	for (i = 0; i < threads; i++) {
 		b[i].kernel = k;
 		b[i].seconds = seconds;
@@ -113,7 +104,7 @@ static double bench(const struct fh_kernel *k, unsigned threads,
 		pthread_join(b[i].thread, NULL);
 	for (i = 0; i < started; i++)
 		total += (double)b[i].hashes;
-	total /= now() - start;
+	total /= fh_now() - start;
 	free(b);
 	return started == threads ? total : -1;
 }

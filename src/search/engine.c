@@ -58,7 +58,7 @@ struct fh_search {
 	struct fh_search_opts o;
 	struct fh_prefix *prefixes; /* n_prefixes, a copy */
 	uint64_t limit; /* hi, or lo + max_tries when that is lower */
-	struct timespec start;
+	double start;           /* fh_now() when the threads started */
 
 	/* Many prefixes only, else NULL: the kernels' bitmap; the prefixes
 	 * sorted by hex (order), cut into runs of equal ones (run[u] ..
@@ -88,13 +88,14 @@ struct fh_search {
 	struct worker *workers;
 };
 
-static double elapsed(const struct timespec *since)
+/* The program's one clock (search.h): monotonic, so that a clock set by
+ * NTP or an operator moves no deadline and no answer's seconds. */
+double fh_now(void)
 {
-	struct timespec now;
+	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (double)(now.tv_sec - since->tv_sec) +
-	       (double)(now.tv_nsec - since->tv_nsec) / 1e9;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 /* Prefix p matches the candidate counter, by Nettle: record it. */
@@ -116,7 +117,7 @@ static void record(struct fh_search *s, size_t p, uint64_t counter)
 		if (old == NONE)
 			atomic_fetch_sub(&s->unsolved, 1);
 		pthread_mutex_lock(&s->lock);
-		s->found_at[p] = elapsed(&s->start);
+		s->found_at[p] = fh_now() - s->start;
 		pthread_mutex_unlock(&s->lock);
 	}
 }
@@ -449,7 +450,7 @@ struct fh_search *fh_search_start(const struct fh_search_opts *o)
 			return NULL;
 		}
 	}
-	clock_gettime(CLOCK_MONOTONIC, &s->start);
+	s->start = fh_now();
 
 	pthread_mutex_lock(&s->lock);
 	for (i = 0; i < o->threads; i++) {

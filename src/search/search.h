@@ -1,5 +1,6 @@
-/* search.h: the search engine's door.  The command layer (src/cli) and the
- * queue worker (src/queue) see the engine only through this header.
+/* search.h: the search engine's door, the bottom layer: the command
+ * (src/cli), the queue worker (src/queue) and the run layer (src/run) see
+ * the engine only through this header, and it sees none of them.
  *
  * A search looks, over a range of candidate counters, for the lowest
  * counter whose candidate string's SHA-256 digest starts with each of a set
@@ -111,6 +112,9 @@ enum fh_search_end fh_search_end(struct fh_search *s);
 int fh_search_settled(struct fh_search *s, size_t i);
 void fh_search_answer(struct fh_search *s, size_t i, struct fh_answer *a);
 void fh_search_free(struct fh_search *s);
+/* Seconds on the monotonic clock, the one every deadline, rate and
+ * answer's seconds in the program is measured on. */
+double fh_now(void);
 
 /* bench.c: hashes per second summed over threads, each thread hashing
  * for about seconds; -1 when threads cannot be started. */

@@ -30,14 +30,14 @@ fuzz_build() {
 	mkdir -p "$out" || fuzz_fail "mkdir $out"
 	local cflags="-g -O1 -fsanitize=fuzzer,address,undefined
 		-fno-sanitize-recover=undefined -I$top_builddir -I$top_srcdir/src
-		-I$top_srcdir/src/search -I$top_srcdir/src/cli -I$top_srcdir/src/queue
+		-I$top_srcdir/src/search -I$top_srcdir/src/run -I$top_srcdir/src/queue
 		$(pkg-config --cflags nettle librabbitmq 2>/dev/null)"
 	for t in $FUZZ_TARGETS; do
 		case $t in
 		prefix) srcs="src/search/prefix.c"; libs= ;;
 		url) srcs="src/queue/url.c"
 		     libs=$(pkg-config --libs librabbitmq 2>/dev/null || echo -lrabbitmq) ;;
-		body) srcs="src/search/prefix.c src/search/verify.c src/cli/output.c"
+		body) srcs="src/search/prefix.c src/search/verify.c src/run/output.c"
 		      libs=$(pkg-config --libs nettle 2>/dev/null || echo -lnettle) ;;
 		esac
 		# shellcheck disable=SC2086

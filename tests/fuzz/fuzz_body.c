@@ -21,7 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "output.h"
+#include "run.h"
 #include "search.h"
 
 #define CHECK(c) do { if (!(c)) __builtin_trap(); } while (0)

@@ -21,7 +21,7 @@
 #include <string.h>
 
 #include "broker.h"
-#include "output.h"
+#include "run.h"
 
 #define CHECK(c) do { if (!(c)) __builtin_trap(); } while (0)
 #define MARK "Zq7pWmark"

@@ -5,7 +5,7 @@
 #include <signal.h>
 #include <string.h>
 
-#include "cli.h"
+#include "run.h"
 #include "fh-exit.h"
 
 static volatile sig_atomic_t caught;

@@ -2,23 +2,15 @@
  * runs: the progress line, the timeout, signals, and the caller's tick. */
 #include <config.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
-#include "cli.h"
+#include "run.h"
 
 #define TICK_MS 200
 /* 16^18 = 4.7e21, the first count human() cannot show below 1000E. */
 #define POWER_DIGITS 18
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* v with a metric suffix; sep goes between number and suffix ("2.6 M" to
  * make "2.6 MH/s", "" to make "524.3k tries"). */
@@ -88,12 +80,12 @@ static void progress_line(struct fh_search *s, double secs)
 enum fh_run_end fh_run_search(struct fh_search *s, const struct fh_common *c,
 			      int (*tick)(void *arg), void *arg)
 {
-	double start = now();
+	double start = fh_now();
 	enum fh_run_end why = FH_RUN_SOLVED;
 	int stopped = 0;
 
 	while (!fh_search_wait(s, TICK_MS)) {
-		double secs = now() - start;
+		double secs = fh_now() - start;
 
 		if (stopped)
 			continue;
@@ -126,6 +118,28 @@ enum fh_run_end fh_run_search(struct fh_search *s, const struct fh_common *c,
 		break;
 	}
 	return why;
+}
+
+int fh_run_start(struct fh_run *r, const struct fh_common *c,
+		 const struct fh_prefix *prefixes, size_t n, char *why,
+		 size_t whysize)
+{
+	struct fh_search_opts o;
+
+	r->s = NULL;
+	if (fh_base_init(&r->base, c->seeded, c->seed) < 0) {
+		snprintf(why, whysize, "cannot draw a random base: %s",
+			 strerror(errno));
+		return -1;
+	}
+	fh_search_opts_init(&o, c, prefixes, n, &r->base);
+	r->s = fh_search_start(&o);
+	if (!r->s) {
+		snprintf(why, whysize, "cannot start %u search threads: %s",
+			 c->threads, strerror(errno));
+		return -1;
+	}
+	return 0;
 }
 
 void fh_search_opts_init(struct fh_search_opts *o, const struct fh_common *c,

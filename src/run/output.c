@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "output.h"
+#include "run.h"
 
 const char *fh_progname = "find-hash";
 
@@ -16,17 +16,51 @@ const char *fh_progname = "find-hash";
  * requeued); fh_close_stdout then does not say it a second time. */
 static int answer_write_failed;
 
-void fh_err(const char *fmt, ...)
+/* --quiet, for fh_note. */
+static int quiet;
+
+void fh_set_quiet(int q)
+{
+	quiet = q;
+}
+
+static void say(const char *kind, const char *fmt, va_list ap)
 {
 	char line[1024];
-	va_list ap;
 
 	/* Built whole, then written once, so that lines from a worker and its
 	 * threads never interleave. */
-	va_start(ap, fmt);
 	vsnprintf(line, sizeof line, fmt, ap);
+	fprintf(stderr, "%s: %s%s\n", fh_progname, kind, line);
+}
+
+void fh_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	say("", fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "%s: %s\n", fh_progname, line);
+}
+
+void fh_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	say("warning: ", fmt, ap);
+	va_end(ap);
+}
+
+void fh_note(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (quiet)
+		return;
+	va_start(ap, fmt);
+	say("", fmt, ap);
+	va_end(ap);
 }
 
 /* The string is the answer itself, made of [A-Za-z0-9] only, and the host

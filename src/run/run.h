@@ -1,0 +1,118 @@
+/* run.h: the run layer, what the command (src/cli) and the queue worker
+ * (src/queue) share above the engine: the options common to both modes,
+ * the loop that runs one search while its caller keeps doing its own work
+ * (a progress line, a broker connection's heartbeats), signals, and how
+ * answers and messages leave the program.  The flow is one way:
+ * cli -> queue -> run -> search; nothing here knows of AMQP. */
+#ifndef FH_RUN_H
+#define FH_RUN_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "search.h"
+
+/* Options that shape any search, filled by main.c from the command line. */
+struct fh_common {
+	unsigned threads;                 /* >= 1 */
+	uint64_t max_tries;               /* 0: no bound */
+	double timeout;                   /* seconds, 0: no bound */
+	int seeded;
+	uint64_t seed;
+	int json;                         /* --json */
+	int quiet;                        /* --quiet: no progress, no notes */
+	int progress;                     /* stderr is a terminal, not quiet */
+	const struct fh_kernel *kernel;
+	uint64_t shard, shards;           /* --shard I/N; shards 0: none */
+};
+
+/* --- run.c: one search from start to end -------------------------------- */
+
+/* A started search and the base its candidates come from, which must live
+ * as long as the search does. */
+struct fh_run {
+	struct fh_base base;
+	struct fh_search *s;
+};
+
+/* Starts the search for prefixes[0..n) under c (base from c's seed, range
+ * from c's shard, bounds, threads, kernel).  0, or -1 with one phrase in
+ * why ("cannot start 2 search threads: ...") and nothing to free; the
+ * caller says what becomes of the work. */
+int fh_run_start(struct fh_run *r, const struct fh_common *c,
+		 const struct fh_prefix *prefixes, size_t n, char *why,
+		 size_t whysize);
+
+/* Why fh_run_search returned. */
+enum fh_run_end {
+	FH_RUN_SOLVED,    /* every prefix found */
+	FH_RUN_EXHAUSTED, /* the range (shard) ended without a match */
+	FH_RUN_GAVE_UP,   /* --max-tries or --timeout ended it */
+	FH_RUN_SIGNAL,    /* SIGINT or SIGTERM: fh_signal_caught() says which */
+	FH_RUN_TICK,      /* the caller's tick asked to stop */
+};
+
+/* Runs a started search to its end.  Every ~200 ms it redraws the progress
+ * line (when c->progress), enforces c->timeout, checks for a signal, and
+ * calls tick(arg) when tick is not NULL; a non-zero return from tick stops
+ * the search (the queue worker does this when the broker closes the
+ * channel).  The search is stopped but not freed. */
+enum fh_run_end fh_run_search(struct fh_search *s, const struct fh_common *c,
+			      int (*tick)(void *arg), void *arg);
+
+/* The search options for prefixes under c (base, range from the shard,
+ * bounds, threads, kernel).  base must outlive the search. */
+void fh_search_opts_init(struct fh_search_opts *o, const struct fh_common *c,
+			 const struct fh_prefix *prefixes, size_t n,
+			 const struct fh_base *base);
+
+/* --- signals.c ----------------------------------------------------------- */
+
+/* SIGINT and SIGTERM only set a flag; the loops look at it.
+ * fh_signal_caught returns the first signal caught, or 0. */
+void fh_signals_install(void);
+int fh_signal_caught(void);
+/* 130 for SIGINT, 143 for SIGTERM. */
+int fh_exit_for_signal(int sig);
+
+/* --- output.c: how answers and messages leave the program ---------------
+ * Offline mode and the queue worker print through the same functions, so
+ * stdout looks the same in both (kubectl logs shows what a terminal
+ * shows). */
+
+/* The program name for messages, "find-hash". */
+extern const char *fh_progname;
+
+/* "find-hash: " + message + "\n" on stderr, one line: an error, always
+ * said. */
+void fh_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The same with "warning: " before the message: something works, but not
+ * as the user likely meant; always said. */
+void fh_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A line that only informs (a queue is empty, a message was redelivered):
+ * not said under --quiet (fh_set_quiet). */
+void fh_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void fh_set_quiet(int quiet);
+
+/* The answer as one JSON object (no newline): the keys prefix, string,
+ * sha256, tries, seconds, and host when host is not NULL.  Returns the
+ * length written, or -1 when size is too small. */
+int fh_answer_json(char *buf, size_t size, const struct fh_prefix *p,
+		   const struct fh_answer *a, const char *host);
+
+/* Prints one found answer on out: JSON when json is set, else the string,
+ * two spaces and the digest, as sha256sum prints it.  It first re-hashes
+ * the string with Nettle and refuses (returns -1, prints nothing, says so
+ * on stderr) an answer that does not start with the prefix: a wrong answer
+ * is never printed.  Returns 0, or -1 on that refusal or a write error;
+ * a write error is left to the caller to report (errno says why). */
+int fh_print_answer(FILE *out, const struct fh_prefix *p,
+		    const struct fh_answer *a, int json);
+
+/* Flushes and closes stdout, reporting a write error (a full disk, a closed
+ * pipe) the GNU way: -1 and one line on stderr, none when a failed answer
+ * write was already reported.  Later calls return the first one's result. */
+int fh_close_stdout(void);
+
+#endif
