@@ -180,10 +180,11 @@ unsigned fh_kernel_avx512(const struct fh_template *t,
  * reference the kernel tests check the shortcuts above against. */
 void fh_sha256_compress_portable(uint32_t state[8], const uint32_t w[16]);
 
-/* dispatch.c: every kernel compiled into this binary, best first, ending
- * with the portable one; and the choice for this CPU.  fh_kernel_select
- * honours FIND_HASH_KERNEL (a kernel name) when it is set; it returns NULL
- * when the named kernel is unknown or this CPU cannot run it. */
+/* dispatch.c: fh_kernel_list gives every kernel compiled into this binary,
+ * best first, ending with the portable one; fh_kernel_find the one of that
+ * name, or NULL.  fh_kernel_default is the choice for this CPU: the kernel
+ * FIND_HASH_KERNEL names when it is set (NULL when that kernel is unknown
+ * or this CPU cannot run it), else the first one the CPU can run. */
 const struct fh_kernel *fh_kernel_list(size_t *n);
 const struct fh_kernel *fh_kernel_find(const char *name);
 const struct fh_kernel *fh_kernel_default(void);
