@@ -135,12 +135,12 @@ START_TEST(url_sources_in_order)
 	int fd;
 
 	clear_sources();
-	ck_assert_int_eq(fh_url_resolve(&u), 0);
+	ck_assert_int_eq(fh_url_resolve(&u, &fh_qopt), 0);
 	ck_assert_str_eq(u.shown, "amqp://guest:***@localhost:5672/");
 	fh_url_free(&u);
 
 	setenv(FH_URL_ENV, "amqp://e:pw@from-env", 1);
-	ck_assert_int_eq(fh_url_resolve(&u), 0);
+	ck_assert_int_eq(fh_url_resolve(&u, &fh_qopt), 0);
 	ck_assert_str_eq(u.host, "from-env");
 	fh_url_free(&u);
 
@@ -149,23 +149,23 @@ START_TEST(url_sources_in_order)
 	ck_assert_int_eq(write(fd, "amqp://f:pw@from-file\n", 22), 22);
 	close(fd);
 	fh_qopt.url_file = path;
-	ck_assert_int_eq(fh_url_resolve(&u), 0);
+	ck_assert_int_eq(fh_url_resolve(&u, &fh_qopt), 0);
 	ck_assert_str_eq(u.host, "from-file");
 	ck_assert_str_eq(u.password, "pw");
 	fh_url_free(&u);
 
 	/* --url and --url-file together: refused */
 	fh_qopt.url = "amqp://o:pw@from-option";
-	ck_assert_int_lt(fh_url_resolve(&u), 0);
+	ck_assert_int_lt(fh_url_resolve(&u, &fh_qopt), 0);
 	fh_qopt.url_file = NULL;
-	ck_assert_int_eq(fh_url_resolve(&u), 0);
+	ck_assert_int_eq(fh_url_resolve(&u, &fh_qopt), 0);
 	ck_assert_str_eq(u.host, "from-option");
 	fh_url_free(&u);
 
 	unlink(path);
 	fh_qopt.url = NULL;
 	fh_qopt.url_file = path;
-	ck_assert_int_lt(fh_url_resolve(&u), 0); /* file gone */
+	ck_assert_int_lt(fh_url_resolve(&u, &fh_qopt), 0); /* file gone */
 	clear_sources();
 }
 END_TEST

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "shard.h"
+#include "body.h"
 
 static int parse(const char *body, struct fh_job *j, const char **why)
 {

@@ -45,11 +45,41 @@ static int parse_u64(const char *s, size_t n, uint64_t *out)
 	return 0;
 }
 
+/* Cuts body[0..len) (no white space at either end) into the three words
+ * of a shard body: 0, or -1 with *why. */
+static int three_words(const char *body, size_t len, const char *word[3],
+		       size_t wlen[3], const char **why)
+{
+	size_t i = 0, nw = 0;
+
+	while (i < len) {
+		size_t j = i;
+
+		while (j < len && !is_sep(body[j]))
+			j++;
+		if (nw == 3) {
+			*why = "more than 3 words (a shard body is PREFIX I/N "
+			       "SEED)";
+			return -1;
+		}
+		word[nw] = body + i;
+		wlen[nw++] = j - i;
+		while (j < len && is_sep(body[j]))
+			j++;
+		i = j;
+	}
+	if (nw != 3) {
+		*why = "2 words (a shard body is PREFIX I/N SEED)";
+		return -1;
+	}
+	return 0;
+}
+
 int fh_body_parse(const char *body, size_t len, struct fh_job *out,
 		  const char **why)
 {
-	const char *word[4];
-	size_t wlen[4], start = 0, end = len, i, nw = 0;
+	const char *word[3];
+	size_t wlen[3], start = 0, end = len, i;
 	const char *slash;
 
 	memset(out, 0, sizeof *out);
@@ -76,27 +106,8 @@ int fh_body_parse(const char *body, size_t len, struct fh_job *out,
 		*why = "a shard body is at most 200 bytes";
 		return -1;
 	}
-	for (i = start; i < end;) {
-		size_t j = i;
-
-		while (j < end && !is_sep(body[j]))
-			j++;
-		if (nw == 3) {
-			*why = "more than 3 words (a shard body is PREFIX I/N "
-			       "SEED)";
-			return -1;
-		}
-		word[nw] = body + i;
-		wlen[nw++] = j - i;
-		while (j < end && is_sep(body[j]))
-			j++;
-		i = j;
-	}
-	if (nw != 3) {
-		*why = "2 words (a shard body is PREFIX I/N SEED)";
-		return -1;
-	}
-	if (fh_prefix_parse(word[0], wlen[0], &out->prefix, why) < 0)
+	if (three_words(body + start, end - start, word, wlen, why) < 0 ||
+	    fh_prefix_parse(word[0], wlen[0], &out->prefix, why) < 0)
 		return -1;
 	slash = memchr(word[1], '/', wlen[1]);
 	if (!slash ||

@@ -108,17 +108,18 @@ void fh_broker_reply_error(struct fh_broker *b, amqp_rpc_reply_t r,
 /* --- connecting ----------------------------------------------------------- */
 
 /* Sets up TLS on sock.  FH_EXIT_OK or FH_EXIT_USAGE after one line. */
-static int tls_setup(amqp_socket_t *sock, const struct fh_url *u)
+static int tls_setup(amqp_socket_t *sock, const struct fh_url *u,
+		     const struct fh_queue_opts *opt)
 {
-	const char *ca = fh_qopt.cacert;
+	const char *ca = opt->cacert;
 
-	if (fh_qopt.insecure) {
+	if (opt->insecure) {
 		/* explicit and documented: the link is encrypted, but to
 		 * whoever answers */
 		amqp_ssl_socket_set_verify_peer(sock, 0);
 		amqp_ssl_socket_set_verify_hostname(sock, 0);
 	}
-	if (!ca && !fh_qopt.insecure) {
+	if (!ca && !opt->insecure) {
 		ca = getenv("SSL_CERT_FILE");
 		if (!ca || !*ca)
 			ca = FH_SYSTEM_CA;
@@ -133,11 +134,11 @@ static int tls_setup(amqp_socket_t *sock, const struct fh_url *u)
 		fh_err("cannot load CA certificates from %s", ca);
 		return FH_EXIT_USAGE;
 	}
-	if (fh_qopt.cert &&
-	    amqp_ssl_socket_set_key(sock, fh_qopt.cert, fh_qopt.key) !=
+	if (opt->cert &&
+	    amqp_ssl_socket_set_key(sock, opt->cert, opt->key) !=
 		    AMQP_STATUS_OK) {
 		fh_err("cannot load the client certificate %s with key %s",
-		       fh_qopt.cert, fh_qopt.key);
+		       opt->cert, opt->key);
 		return FH_EXIT_USAGE;
 	}
 	return FH_EXIT_OK;
@@ -273,7 +274,7 @@ static int login(struct fh_broker *b, int *again)
 	 * authentication_failure_close capability. */
 	r = amqp_login_with_properties(b->conn, b->url.vhost, 0,
 				       AMQP_DEFAULT_FRAME_SIZE,
-				       fh_qopt.heartbeat, &client_properties,
+				       b->opt->heartbeat, &client_properties,
 				       AMQP_SASL_METHOD_PLAIN, b->url.user,
 				       b->url.password);
 	if (r.reply_type != AMQP_RESPONSE_NORMAL) {
@@ -285,7 +286,7 @@ static int login(struct fh_broker *b, int *again)
 		/* a TLS broker that wants a client certificate ends the
 		 * handshake only when we first send: it shows up here */
 		if (r.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION &&
-		    r.library_error == AMQP_STATUS_SSL_ERROR && !fh_qopt.cert)
+		    r.library_error == AMQP_STATUS_SSL_ERROR && !b->opt->cert)
 			snprintf(b->err + strlen(b->err),
 				 sizeof b->err - strlen(b->err),
 				 " (does the broker require a client "
@@ -337,9 +338,9 @@ static int open_once(struct fh_broker *b, double limit, int *again)
 		snprintf(b->err, sizeof b->err, "cannot create a socket");
 		return FH_EXIT_SYSTEM;
 	}
-	if (b->url.ssl && (st = tls_setup(sock, &b->url)) != FH_EXIT_OK)
+	if (b->url.ssl && (st = tls_setup(sock, &b->url, b->opt)) != FH_EXIT_OK)
 		return st;
-	tv = tv_of(fh_qopt.connect_timeout <= 0 ? FH_ATTEMPT_MIN
+	tv = tv_of(b->opt->connect_timeout <= 0 ? FH_ATTEMPT_MIN
 		   : limit > FH_TCP_CONNECT_MAX ? FH_TCP_CONNECT_MAX
 						: limit);
 	st = amqp_socket_open_noblock(sock, b->url.host, b->url.port, &tv);
@@ -381,18 +382,20 @@ static void drop(struct fh_broker *b)
 	b->conn = NULL;
 }
 
-int fh_broker_open(struct fh_broker *b, struct fh_url *url)
+int fh_broker_open(struct fh_broker *b, const struct fh_url *url,
+		   const struct fh_queue_opts *opt)
 {
-	double start = fh_now(), deadline = start + fh_qopt.connect_timeout;
+	double start = fh_now(), deadline = start + opt->connect_timeout;
 	double pause = 0.25;
 	int st, again, tries = 0;
 
 	memset(b, 0, sizeof *b);
 	b->url = *url;
+	b->opt = opt;
 	for (;;) {
 		double limit = deadline - fh_now();
 
-		if (fh_qopt.connect_timeout <= 0 || limit > FH_ATTEMPT_MAX)
+		if (b->opt->connect_timeout <= 0 || limit > FH_ATTEMPT_MAX)
 			limit = FH_ATTEMPT_MAX;
 		else if (limit < FH_ATTEMPT_MIN)
 			limit = FH_ATTEMPT_MIN;

@@ -1,5 +1,7 @@
 /* broker.h: queue mode's internal seam: the options, the broker URL, and one
- * AMQP connection with its channel, shared by worker.c and enqueue.c. */
+ * AMQP connection with its channel, shared by worker.c, enqueue.c and
+ * notice.c.  Only the entry points (worker.c, enqueue.c) read the options
+ * popt filled (fh_qopt); below them they are a parameter. */
 #ifndef FH_BROKER_H
 #define FH_BROKER_H
 
@@ -26,6 +28,7 @@ struct fh_queue_opts {
 	int count;             /* --count N, 0: none */
 	int heartbeat;         /* --heartbeat SECONDS, 0: off */
 	double connect_timeout; /* --connect-timeout SECONDS, 0: one try */
+	char *split;           /* --split N (--enqueue), fh_split_parse checks it */
 };
 extern struct fh_queue_opts fh_qopt;
 
@@ -52,9 +55,9 @@ void fh_url_redact(const char *url, char *out, size_t size);
 /* Parses text as an amqp:// or amqps:// URL into u (u->buf is a copy to be
  * freed with fh_url_free).  Returns 0, or -1 with a phrase in why. */
 int fh_url_parse(const char *text, struct fh_url *u, const char **why);
-/* Picks the URL from --url, --url-file, $BROKER_URL or the default, and
- * parses it; on failure says why in one line and returns -1. */
-int fh_url_resolve(struct fh_url *u);
+/* Picks the URL from opt's --url or --url-file, $BROKER_URL or the
+ * default, and parses it; on failure says why in one line and returns -1. */
+int fh_url_resolve(struct fh_url *u, const struct fh_queue_opts *opt);
 void fh_url_free(struct fh_url *u);
 
 /* The broker's answer to one published message. */
@@ -65,6 +68,7 @@ struct fh_broker {
 	amqp_connection_state_t conn;
 	amqp_channel_t ch;
 	struct fh_url url;
+	const struct fh_queue_opts *opt; /* TLS files, heartbeat, timeout */
 	int dead;              /* the connection is gone: skip a polite close */
 	int chan_dead;         /* the broker closed the channel */
 	int confirming;        /* confirm.select done on ch */
@@ -76,11 +80,12 @@ struct fh_broker {
 	char err[1024];       /* why the last call failed, for one line */
 };
 
-/* Connects (retrying until --connect-timeout), logs in with the heartbeat
- * and opens the channel.  Returns FH_EXIT_OK, or prints one line and
+/* Connects (retrying until opt->connect_timeout, with opt's TLS files),
+ * logs in with opt->heartbeat and opens the channel; opt must outlive b.  Returns FH_EXIT_OK, or prints one line and
  * returns FH_EXIT_USAGE (TLS files), FH_EXIT_BROKER, or a signal's exit
  * status. */
-int fh_broker_open(struct fh_broker *b, struct fh_url *url);
+int fh_broker_open(struct fh_broker *b, const struct fh_url *url,
+		   const struct fh_queue_opts *opt);
 /* Closes channel and connection politely when they still stand, frees. */
 void fh_broker_close(struct fh_broker *b);
 /* Closes the channel with a round trip first, so that an ack or reject

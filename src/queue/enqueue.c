@@ -3,18 +3,25 @@
 #include <config.h>
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 
+#include "body.h"
 #include "broker.h"
 #include "fh-exit.h"
-#include "run.h"
 #include "queue.h"
-#include "shard.h"
+#include "run.h"
 
-/* How long the broker may take to confirm the whole batch. */
+/* How long the broker may take to confirm what is published: the whole
+ * batch at the end, or the oldest window's worth on the way. */
 #define FH_ENQUEUE_CONFIRM_TIMEOUT 120.0
+/* How many published messages may wait for their confirms: bounds the
+ * memory of both sides, and notices a return or a lost connection
+ * early. */
+#define FH_CONFIRM_WINDOW 1000
 
 struct list {
 	struct fh_prefix *v;
@@ -162,110 +169,187 @@ static void report(const struct fh_broker *b, const struct list *l,
 	free(g);
 }
 
-int fh_queue_enqueue(const char *queue, const char **prefixes, int n,
-		     const struct fh_common *c)
+/* --split n: publishes the n shard bodies of p (persistent, the job id as
+ * correlation id).  0, or -1 with b->err. */
+static int publish_shards(struct fh_broker *b, const char *queue,
+			  const struct fh_prefix *p, uint64_t n,
+			  const struct fh_common *c)
 {
-	struct list l = { 0 };
-	struct fh_broker b;
-	struct fh_url url;
-	int st = FH_EXIT_USAGE;
-	uint64_t split = 0, *last = NULL;
-	size_t sent;
-	char where[64];
+	struct fh_job j;
+	char body[FH_BODY_MAX + 1], id[FH_JOB_ID_MAX];
 
-	fh_signals_install();
+	memset(&j, 0, sizeof j);
+	j.prefix = *p;
+	j.sharded = 1;
+	j.shards = n;
+	/* One seed for all shards of a prefix: the shards partition the
+	 * candidates of one base only.  Random per prefix (and per run)
+	 * unless --seed fixes it, so that the same prefix enqueued twice is
+	 * two jobs with two job ids. */
+	if (c->seeded) {
+		j.seed = c->seed;
+	} else if (getrandom(&j.seed, sizeof j.seed, 0) !=
+		   (ssize_t)sizeof j.seed) {
+		snprintf(b->err, sizeof b->err, "cannot draw a seed: %s",
+			 strerror(errno));
+		return -1;
+	}
+	fh_job_id(&j, id);
+	for (j.shard = 0; j.shard < n; j.shard++) {
+		int len = fh_body_format(body, sizeof body, &j);
+
+		if (len < 0) {
+			snprintf(b->err, sizeof b->err, "shard body too long");
+			return -1;
+		}
+		/* the job id as correlation id: results and notices of the
+		 * shards of one prefix all carry it */
+		if (fh_broker_publish(b, queue,
+				      (amqp_bytes_t){ (size_t)len, body },
+				      "text/plain", amqp_cstring_bytes(id)) < 0)
+			return -1;
+		if (b->published - b->answered >= FH_CONFIRM_WINDOW &&
+		    fh_broker_settle(b, FH_ENQUEUE_CONFIRM_TIMEOUT) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Checks what --enqueue needs before it reads a prefix: the queue name,
+ * the URL, the options, --split.  FH_EXIT_OK, or FH_EXIT_USAGE after one
+ * line (and nothing to free). */
+static int enqueue_init(const char *queue, const struct fh_common *c,
+			struct fh_url *url, uint64_t *split)
+{
 	if (!queue || !*queue) {
 		fh_err("--queue needs a queue name");
 		return FH_EXIT_USAGE;
 	}
-	if (fh_url_resolve(&url) < 0)
+	if (fh_url_resolve(url, &fh_qopt) < 0)
 		return FH_EXIT_USAGE;
-	if (fh_queue_check_opts(&url, queue, c, 1) < 0)
-		goto free_url;
-	if (fh_split_arg && fh_split_parse(fh_split_arg, &split) < 0)
-		goto free_url;
-	/* Every prefix is checked before the first is sent: a typo in the
-	 * tenth argument must not leave nine jobs half-enqueued. */
+	if (fh_queue_check_opts(url, queue, c, 1) < 0 ||
+	    (fh_qopt.split && fh_split_parse(fh_qopt.split, split) < 0)) {
+		fh_url_free(url);
+		return FH_EXIT_USAGE;
+	}
+	return FH_EXIT_OK;
+}
+
+/* Every prefix is checked before the first is sent: a typo in the tenth
+ * argument must not leave nine jobs half-enqueued.  0, or -1 after one
+ * line. */
+static int collect(struct list *l, const char **prefixes, int n)
+{
+	char where[64];
+
 	for (int i = 0; i < n; i++) {
 		if (strcmp(prefixes[i], "-") == 0) {
-			if (read_stdin(&l) < 0)
-				goto free_list;
+			if (read_stdin(l) < 0)
+				return -1;
 			continue;
 		}
 		snprintf(where, sizeof where, "argument %d", i + 1);
-		if (add(&l, prefixes[i], strlen(prefixes[i]), where) < 0)
-			goto free_list;
+		if (add(l, prefixes[i], strlen(prefixes[i]), where) < 0)
+			return -1;
 	}
-	if (l.n == 0) {
+	if (l->n == 0) {
 		fh_err("--enqueue: no prefixes given (arguments, or - for "
 		       "standard input)");
-		goto free_list;
+		return -1;
 	}
+	return 0;
+}
 
-	st = fh_broker_open(&b, &url);
-	if (st != FH_EXIT_OK)
-		goto free_list;
-	st = FH_EXIT_BROKER;
-	if (fh_broker_ensure_queue(&b, queue) < 0 ||
-	    fh_broker_confirms(&b) < 0) {
-		fh_err("%s", b.err);
-		goto close;
-	}
-	last = calloc(l.n, sizeof *last);
-	if (!last) {
-		fh_err("out of memory");
-		goto close;
-	}
-	for (sent = 0; sent < l.n; sent++) {
+/* Publishes every prefix (split ones as split shard bodies), noting in
+ * last[i] the publish tag of prefix i's last message, and waits for the
+ * confirms.  FH_EXIT_OK, or an exit status after one line that says
+ * which prefixes are in the queue. */
+static int publish_all(struct fh_broker *b, const char *queue,
+		       const struct list *l, uint64_t split,
+		       const struct fh_common *c, uint64_t *last)
+{
+	size_t sent;
+
+	for (sent = 0; sent < l->n; sent++) {
 		if (fh_signal_caught()) {
 			/* what was sent may be in the queue: take the
 			 * answers still coming, briefly, then say which */
-			fh_broker_settle(&b, 2);
-			snprintf(b.err, sizeof b.err, "stopped by signal %d",
+			fh_broker_settle(b, 2);
+			snprintf(b->err, sizeof b->err, "stopped by signal %d",
 				 fh_signal_caught());
-			report(&b, &l, last, sent);
-			st = fh_exit_for_signal(fh_signal_caught());
-			goto close;
+			report(b, l, last, sent);
+			return fh_exit_for_signal(fh_signal_caught());
 		}
-		if ((split ? fh_shard_publish(&b, queue, &l.v[sent], split, c)
-			   : fh_broker_publish(&b, queue,
-					       amqp_cstring_bytes(l.v[sent].hex),
+		if ((split ? publish_shards(b, queue, &l->v[sent], split, c)
+			   : fh_broker_publish(b, queue,
+					       amqp_cstring_bytes(l->v[sent].hex),
 					       "text/plain", amqp_empty_bytes)) < 0 ||
-		    /* keep the unconfirmed window bounded, and notice a
-		     * return or a lost connection early; refusals are
-		     * counted at the end */
-		    (b.published - b.answered >= 1000 &&
-		     fh_broker_settle(&b, FH_ENQUEUE_CONFIRM_TIMEOUT) < 0)) {
+		    /* refusals are counted at the end */
+		    (b->published - b->answered >= FH_CONFIRM_WINDOW &&
+		     fh_broker_settle(b, FH_ENQUEUE_CONFIRM_TIMEOUT) < 0)) {
 			/* the settle failed after a prefix went out whole */
-			if (b.published - (sent ? last[sent - 1] : 0) ==
+			if (b->published - (sent ? last[sent - 1] : 0) ==
 			    (split ? split : 1))
-				last[sent++] = b.published;
-			report(&b, &l, last, sent);
-			goto close;
+				last[sent++] = b->published;
+			report(b, l, last, sent);
+			return FH_EXIT_BROKER;
 		}
-		last[sent] = b.published;
+		last[sent] = b->published;
 	}
-	if (fh_broker_wait_confirms(&b, FH_ENQUEUE_CONFIRM_TIMEOUT) < 0) {
-		report(&b, &l, last, sent);
-		goto close;
+	if (fh_broker_wait_confirms(b, FH_ENQUEUE_CONFIRM_TIMEOUT) < 0) {
+		report(b, l, last, sent);
+		return FH_EXIT_BROKER;
 	}
-	if (!c->quiet) {
-		if (split)
-			fh_err("enqueued %zu prefix%s in %llu shard%s each to "
-			       "queue '%s'", l.n, l.n == 1 ? "" : "es",
-			       (unsigned long long)split, split == 1 ? "" : "s",
-			       queue);
-		else
-			fh_err("enqueued %zu prefix%s to queue '%s'", l.n,
-			       l.n == 1 ? "" : "es", queue);
-	}
-	st = FH_EXIT_OK;
-close:
+	return FH_EXIT_OK;
+}
+
+/* Connects, makes sure the queue is there, publishes, confirms.  Returns
+ * the exit status. */
+static int enqueue(const char *queue, const struct list *l, uint64_t split,
+		   const struct fh_common *c, const struct fh_url *url)
+{
+	struct fh_broker b;
+	uint64_t *last = NULL;
+	int st;
+
+	st = fh_broker_open(&b, url, &fh_qopt);
+	if (st != FH_EXIT_OK)
+		return st;
+	st = FH_EXIT_BROKER;
+	if (fh_broker_ensure_queue(&b, queue) < 0 ||
+	    fh_broker_confirms(&b) < 0)
+		fh_err("%s", b.err);
+	else if (!(last = calloc(l->n, sizeof *last)))
+		fh_err("out of memory");
+	else
+		st = publish_all(&b, queue, l, split, c, last);
+	if (st == FH_EXIT_OK && split)
+		fh_note("enqueued %zu prefix%s in %" PRIu64 " shard%s each to "
+			"queue '%s'", l->n, l->n == 1 ? "" : "es", split,
+			split == 1 ? "" : "s", queue);
+	else if (st == FH_EXIT_OK)
+		fh_note("enqueued %zu prefix%s to queue '%s'", l->n,
+			l->n == 1 ? "" : "es", queue);
 	free(last);
 	fh_broker_close(&b);
-free_list:
+	return st;
+}
+
+int fh_queue_enqueue(const char *queue, const char **prefixes, int n,
+		     const struct fh_common *c)
+{
+	struct list l = { 0 };
+	struct fh_url url;
+	uint64_t split = 0;
+	int st;
+
+	fh_signals_install();
+	st = enqueue_init(queue, c, &url, &split);
+	if (st != FH_EXIT_OK)
+		return st;
+	st = collect(&l, prefixes, n) < 0 ? FH_EXIT_USAGE
+					  : enqueue(queue, &l, split, c, &url);
 	free(l.v);
-free_url:
 	fh_url_free(&url);
 	return st;
 }

@@ -5,9 +5,8 @@
 #include <string.h>
 
 #include "broker.h"
-#include "run.h"
 #include "queue.h"
-#include "shard.h"
+#include "run.h"
 
 /* 30 s: a dead peer is noticed within a minute, and a broker configured
  * with a shorter heartbeat wins the negotiation anyway. */
@@ -54,7 +53,7 @@ struct poptOption fh_queue_popt[] = {
 	{ "insecure", 0, POPT_ARG_NONE, &fh_qopt.insecure, 0,
 	  "amqps: do not verify the broker's certificate and host name",
 	  NULL },
-	{ "split", 0, POPT_ARG_STRING, &fh_split_arg, 0,
+	{ "split", 0, POPT_ARG_STRING, &fh_qopt.split, 0,
 	  "--enqueue: publish each prefix as N shard messages \"PREFIX I/N "
 	  "SEED\" that N workers search at once; the first answer stops the "
 	  "others",
@@ -82,7 +81,7 @@ static int bad_seconds(const char *option, double v)
  * any of this runs: main.c's check_mode.) */
 static int enqueue_search_opts(const struct fh_common *c)
 {
-	if (!c->seeded || fh_split_arg)
+	if (!c->seeded || fh_qopt.split)
 		return 0;
 	fh_err("--seed without --split: a search option, for workers, "
 	       "not --enqueue");
@@ -114,7 +113,7 @@ int fh_queue_check_opts(const struct fh_url *u, const char *queue,
 		       "amqps:// URL (the URL is %s)", u->shown);
 		return -1;
 	}
-	if (!enqueue && fh_split_arg) {
+	if (!enqueue && fh_qopt.split) {
 		fh_err("--split is for --enqueue, not for workers");
 		return -1;
 	}

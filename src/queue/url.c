@@ -156,11 +156,58 @@ static int check_host_port(const char *url, const char **why)
 	return 0;
 }
 
+/* What amqp_parse_url let through and no broker can be: 0, or -1 with
+ * *why. */
+static int check_parsed(const struct amqp_connection_info *ci,
+			const char **why)
+{
+	if (!ci->host || !*ci->host) {
+		*why = "no host";
+		return -1;
+	}
+	/* amqp_parse_url takes "[...]" whole as an IPv6 host, so in
+	 * "amqp://[x:PASSWORD@y]/" the user information becomes the host, which
+	 * the shown form and every error line would print: no host holds '@' */
+	if (strchr(ci->host, '@')) {
+		*why = "an '@' in the host (write it as %40 in a user name or "
+		       "password)";
+		return -1;
+	}
+	/* amqp_parse_url reads the port with strtol, which takes "0" (and
+	 * " 0"): a port no broker listens on, better refused here */
+	if (ci->port < 1 || ci->port > 65535) {
+		*why = "port out of range 1..65535";
+		return -1;
+	}
+	return 0;
+}
+
+/* u->shown: amqp[s]://user:***@host:port/vhost, the user, host and vhost
+ * escaped (the user name is not secret, but may hold any byte). */
+static void make_shown(struct fh_url *u)
+{
+	char user[128], host[300], vhost[200];
+	char *o = user;
+
+	if (strcmp(u->vhost, "/") == 0)
+		vhost[0] = '\0';
+	else
+		encode_vhost(u->vhost, vhost, sizeof vhost);
+	put_escaped(&o, user + sizeof user, u->user, strlen(u->user));
+	*o = '\0';
+	o = host;
+	put_escaped(&o, host + sizeof host, u->host, strlen(u->host));
+	*o = '\0';
+	snprintf(u->shown, sizeof u->shown,
+		 strchr(host, ':') ? "%s://%s:***@[%s]:%d/%s"
+				   : "%s://%s:***@%s:%d/%s",
+		 u->ssl ? "amqps" : "amqp", user, host, u->port, vhost);
+}
+
 int fh_url_parse(const char *text, struct fh_url *u, const char **why)
 {
 	struct amqp_connection_info ci;
 	const char *s = text, *e = text + strlen(text);
-	char vhost[200];
 
 	memset(u, 0, sizeof *u);
 	while (s < e && strchr(" \t\r\n", *s))
@@ -185,24 +232,8 @@ int fh_url_parse(const char *text, struct fh_url *u, const char **why)
 		       "amqp[s]://user:password@host:port/vhost";
 		goto bad;
 	}
-	if (!ci.host || !*ci.host) {
-		*why = "no host";
+	if (check_parsed(&ci, why) < 0)
 		goto bad;
-	}
-	/* amqp_parse_url takes "[...]" whole as an IPv6 host, so in
-	 * "amqp://[x:PASSWORD@y]/" the user information becomes the host, which
-	 * the shown form and every error line would print: no host holds '@' */
-	if (strchr(ci.host, '@')) {
-		*why = "an '@' in the host (write it as %40 in a user name or "
-		       "password)";
-		goto bad;
-	}
-	/* amqp_parse_url reads the port with strtol, which takes "0" (and
-	 * " 0"): a port no broker listens on, better refused here */
-	if (ci.port < 1 || ci.port > 65535) {
-		*why = "port out of range 1..65535";
-		goto bad;
-	}
 	u->user = ci.user;
 	u->password = ci.password;
 	u->host = ci.host;
@@ -213,27 +244,7 @@ int fh_url_parse(const char *text, struct fh_url *u, const char **why)
 	 * the default vhost "/" there, so take it that way.  "%2f" still
 	 * names "/" explicitly. */
 	u->vhost = (ci.vhost && *ci.vhost) ? ci.vhost : "/";
-	if (strcmp(u->vhost, "/") == 0)
-		vhost[0] = '\0';
-	else
-		encode_vhost(u->vhost, vhost, sizeof vhost);
-	snprintf(u->shown, sizeof u->shown, "%s://", u->ssl ? "amqps" : "amqp");
-	{
-		/* the user name is not secret, but is printed escaped */
-		char user[128], host[300];
-		char *o = user;
-
-		put_escaped(&o, user + sizeof user, u->user, strlen(u->user));
-		*o = '\0';
-		o = host;
-		put_escaped(&o, host + sizeof host, u->host, strlen(u->host));
-		*o = '\0';
-		snprintf(u->shown + strlen(u->shown),
-			 sizeof u->shown - strlen(u->shown),
-			 strchr(host, ':') ? "%s:***@[%s]:%d/%s"
-					   : "%s:***@%s:%d/%s",
-			 user, host, u->port, vhost);
-	}
+	make_shown(u);
 	return 0;
 bad:
 	fh_url_free(u);
@@ -273,23 +284,23 @@ static char *read_url_file(const char *path)
 	return line;
 }
 
-int fh_url_resolve(struct fh_url *u)
+int fh_url_resolve(struct fh_url *u, const struct fh_queue_opts *opt)
 {
 	const char *text, *source, *why;
 	char *owned = NULL, shown[300];
 	int r;
 
-	if (fh_qopt.url && fh_qopt.url_file) {
+	if (opt->url && opt->url_file) {
 		fh_err("--url and --url-file exclude each other");
 		return -1;
 	}
-	if (fh_qopt.url) {
-		text = fh_qopt.url;
+	if (opt->url) {
+		text = opt->url;
 		source = "--url";
-	} else if (fh_qopt.url_file) {
-		owned = read_url_file(fh_qopt.url_file);
+	} else if (opt->url_file) {
+		owned = read_url_file(opt->url_file);
 		if (!owned) {
-			fh_err("--url-file %s: %s", fh_qopt.url_file,
+			fh_err("--url-file %s: %s", opt->url_file,
 			       strerror(errno));
 			return -1;
 		}

@@ -3,6 +3,7 @@
 #include <config.h>
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,26 +12,34 @@
 #include <amqp.h>
 #include <amqp_framing.h>
 
+#include "body.h"
 #include "broker.h"
 #include "fh-exit.h"
-#include "run.h"
+#include "notice.h"
 #include "queue.h"
-#include "shard.h"
+#include "run.h"
 
 /* How long the broker may take to confirm a published result. */
 #define FH_CONFIRM_TIMEOUT 60.0
 /* How much of a poison body one line shows. */
 #define FH_POISON_SHOWN 40
 
-/* A poison message in --loop mode: noted, and the loop goes on. */
-#define FH_ITEM_POISON (-4)
-
 struct worker {
 	struct fh_broker b;
 	const char *queue;
-	const struct fh_common *c;
+	const struct fh_common *c;        /* the command line's options */
+	const struct fh_queue_opts *opt;
 	char host[256];
 	struct fh_notice *notice; /* a shard job: its solved notice */
+};
+
+/* One message taken from the queue, and what it asks for. */
+struct item {
+	uint64_t tag;
+	int redelivered;
+	amqp_message_t msg;
+	struct fh_job job;
+	struct fh_common c;       /* the worker's options for this job */
 };
 
 /* Called by fh_run_search about every 200 ms on the main thread, the only
@@ -134,6 +143,97 @@ static amqp_bytes_t job_id(const amqp_message_t *msg)
 	return amqp_empty_bytes;
 }
 
+/* Acknowledges a message that was not solved here but needs no other
+ * worker either.  FH_EXIT_OK, or FH_EXIT_BROKER after one line. */
+static int ack_unsolved(struct worker *w, const struct item *it)
+{
+	struct fh_broker *b = &w->b;
+	const struct fh_job *j = &it->job;
+	int st;
+
+	if (b->dead || b->chan_dead) {
+		fh_err("prefix %s (shard %" PRIu64 "/%" PRIu64 "): %s; the "
+		       "broker requeues the message",
+		       j->prefix.hex, j->shard, j->shards, b->err);
+		return FH_EXIT_BROKER;
+	}
+	st = amqp_basic_ack(b->conn, b->ch, it->tag, 0);
+	if (st != AMQP_STATUS_OK) {
+		b->dead = 1;
+		fh_err("acknowledging prefix %s (shard %" PRIu64 "/%" PRIu64
+		       "): %s; the broker will redeliver it",
+		       j->prefix.hex, j->shard, j->shards,
+		       amqp_error_string2(st));
+		return FH_EXIT_BROKER;
+	}
+	return FH_EXIT_OK;
+}
+
+/* A shard another worker solved: acked, not rejected: the shard's work is
+ * done, by another pod; given back, it would only be taken and acked
+ * again. */
+static int done_elsewhere(struct worker *w, const struct item *it)
+{
+	const struct fh_job *j = &it->job;
+	int st = ack_unsolved(w, it);
+
+	if (st == FH_EXIT_OK)
+		fh_note("%s: solved by another worker (shard %" PRIu64
+			"/%" PRIu64 ")",
+			j->prefix.hex, j->shard, j->shards);
+	return st;
+}
+
+/* A shard searched to its end without a match: acked, not requeued: with
+ * its seed and range fixed by the body, searching it again would look at
+ * the very same candidates and find nothing again, forever.  The exit
+ * status still says that this pod found no answer. */
+static int shard_exhausted(struct worker *w, const struct item *it,
+			   uint64_t tries)
+{
+	const struct fh_job *j = &it->job;
+	int st = ack_unsolved(w, it);
+
+	if (st != FH_EXIT_OK)
+		return st;
+	fh_err("%s: not found in this shard (shard %" PRIu64 "/%" PRIu64
+	       ", %" PRIu64 " tries); message acknowledged: the shard is "
+	       "searched",
+	       j->prefix.hex, j->shard, j->shards, tries);
+	return FH_EXIT_NOT_FOUND;
+}
+
+/* With --results-queue: publishes the answer as JSON and waits for the
+ * broker's confirm.  FH_EXIT_OK, or an exit status after one line and a
+ * requeue. */
+static int publish_result(struct worker *w, const struct item *it,
+			  const struct fh_prefix *p,
+			  const struct fh_answer *a)
+{
+	struct fh_broker *b = &w->b;
+	char json[1024];
+	int n = fh_answer_json(json, sizeof json, p, a, w->host);
+
+	if (n < 0) {
+		fh_err("the result does not fit its buffer; message "
+		       "requeued");
+		requeue(w, it->tag, 0);
+		return FH_EXIT_SYSTEM;
+	}
+	if (fh_broker_publish(b, w->opt->results_queue,
+			      (amqp_bytes_t){ (size_t)n, json },
+			      "application/json", job_id(&it->msg)) < 0 ||
+	    fh_broker_wait_confirms(b, FH_CONFIRM_TIMEOUT) < 0) {
+		/* no confirmed result, no ack: the prefix goes back
+		 * (explicitly when the channel still stands) */
+		fh_err("result for prefix %s not confirmed: %s; "
+		       "message requeued", p->hex, b->err);
+		requeue(w, it->tag, 0);
+		return FH_EXIT_BROKER;
+	}
+	return FH_EXIT_OK;
+}
+
 /* Prints the answer, publishes the result, acknowledges.  The order is the
  * whole point: the ack is the last thing, so a worker killed before it
  * loses nothing (the broker redelivers), and one killed after it has
@@ -141,14 +241,14 @@ static amqp_bytes_t job_id(const amqp_message_t *msg)
  * A kill between the confirm and the ack means the message is solved
  * twice: at-least-once, so results carry the prefix (and the job's
  * correlation id) to be keyed by. */
-static int deliver(struct worker *w, uint64_t tag, const amqp_message_t *msg,
-		   const struct fh_prefix *p, const struct fh_answer *a)
+static int deliver(struct worker *w, const struct item *it,
+		   const struct fh_answer *a)
 {
+	const struct fh_prefix *p = &it->job.prefix;
 	struct fh_broker *b = &w->b;
-	const struct fh_common *c = w->c;
 	int st;
 
-	if (fh_print_answer(stdout, p, a, c->json) < 0 ||
+	if (fh_print_answer(stdout, p, a, it->c.json) < 0 ||
 	    fflush(stdout) != 0 || ferror(stdout)) {
 		/* not the message's fault: someone else may print it */
 		if (ferror(stdout))
@@ -156,31 +256,12 @@ static int deliver(struct worker *w, uint64_t tag, const amqp_message_t *msg,
 			       "requeued", strerror(errno));
 		else
 			fh_err("no answer printed; message requeued");
-		requeue(w, tag, 0);
+		requeue(w, it->tag, 0);
 		return FH_EXIT_SYSTEM;
 	}
-	if (fh_qopt.results_queue) {
-		char json[1024];
-		int n = fh_answer_json(json, sizeof json, p, a, w->host);
-
-		if (n < 0) {
-			fh_err("the result does not fit its buffer; message "
-			       "requeued");
-			requeue(w, tag, 0);
-			return FH_EXIT_SYSTEM;
-		}
-		if (fh_broker_publish(b, fh_qopt.results_queue,
-				      (amqp_bytes_t){ (size_t)n, json },
-				      "application/json", job_id(msg)) < 0 ||
-		    fh_broker_wait_confirms(b, FH_CONFIRM_TIMEOUT) < 0) {
-			/* no confirmed result, no ack: the prefix goes back
-			 * (explicitly when the channel still stands) */
-			fh_err("result for prefix %s not confirmed: %s; "
-			       "message requeued", p->hex, b->err);
-			requeue(w, tag, 0);
-			return FH_EXIT_BROKER;
-		}
-	}
+	if (w->opt->results_queue &&
+	    (st = publish_result(w, it, p, a)) != FH_EXIT_OK)
+		return st;
 	/* A shard job: tell the other shards' workers, after the result is
 	 * safe (a marker before it could make a redelivered shard be acked
 	 * with no answer anywhere) and before the ack (a kill between the
@@ -190,11 +271,11 @@ static int deliver(struct worker *w, uint64_t tag, const amqp_message_t *msg,
 		char why[1024];
 
 		if (fh_notice_announce(w->notice, why, sizeof why) < 0)
-			fh_err("warning: prefix %s solved, but the other "
-			       "shards were not told: %s", p->hex, why);
+			fh_warn("prefix %s solved, but the other shards were "
+				"not told: %s", p->hex, why);
 	}
 	/* The answer is out and confirmed: now, and only now, ack. */
-	st = amqp_basic_ack(b->conn, b->ch, tag, 0);
+	st = amqp_basic_ack(b->conn, b->ch, it->tag, 0);
 	if (st != AMQP_STATUS_OK) {
 		b->dead = 1;
 		fh_err("acknowledging prefix %s: %s; the broker will "
@@ -204,200 +285,197 @@ static int deliver(struct worker *w, uint64_t tag, const amqp_message_t *msg,
 	return FH_EXIT_OK;
 }
 
-/* One message: parse, solve, deliver.  Returns an exit status, or
- * FH_ITEM_POISON. */
-static int work_on(struct worker *w, uint64_t tag, int redelivered,
-		   const amqp_message_t *msg)
+/* work_on's first phase: what the message asks for.  0, or -1 when the
+ * body is no prefix: then it is rejected and the status is
+ * FH_EXIT_POISON. */
+static int parse(struct worker *w, struct item *it)
 {
-	struct fh_broker *b = &w->b;
-	const struct fh_common *c = w->c;
-	struct fh_common jc;
-	struct fh_job job;
-	struct fh_prefix p;
-	struct fh_base base;
-	struct fh_search_opts o;
-	struct fh_search *s;
-	struct fh_answer a;
-	enum fh_run_end end;
 	const char *why;
+	char shown[FH_POISON_SHOWN * 4 + 8];
+
+	if (fh_body_parse(it->msg.body.bytes, it->msg.body.len, &it->job,
+			  &why) == 0) {
+		fh_job_common(w->c, &it->job, &it->c);
+		if (it->redelivered)
+			fh_note("note: prefix %s was delivered before; an "
+				"earlier worker stopped without "
+				"acknowledging it", it->job.prefix.hex);
+		return 0;
+	}
+	fh_printable(shown, sizeof shown, it->msg.body.bytes,
+		     it->msg.body.len, FH_POISON_SHOWN);
+	/* requeue=0: a body that is no prefix never becomes one, so
+	 * requeueing it would have every worker fail on it forever.  The
+	 * broker drops it, or hands it to the queue's dead-letter exchange
+	 * when one is configured. */
+	amqp_basic_reject(w->b.conn, w->b.ch, it->tag, 0);
+	fh_err("poison message in queue '%s' (%zu bytes) \"%s\": %s; "
+	       "rejected, not requeued (dead-lettered if the queue has a "
+	       "dead-letter exchange)",
+	       w->queue, it->msg.body.len, shown, why);
+	return -1;
+}
+
+/* work_on's second phase, for a shard job: listen for its solved notice,
+ * and find out whether another worker solved it already.  0 to search,
+ * or -1 when the message is settled here (*st says how). */
+static int pre_check(struct worker *w, const struct item *it, int *st)
+{
+	char why[1024];
+
+	if (!it->job.sharded)
+		return 0;
+	switch (fh_notice_open(&w->notice, &w->b.url, w->opt, &it->job, why,
+			       sizeof why)) {
+	case FH_NOTICE_OPEN:
+		return 0;
+	case FH_NOTICE_SOLVED:
+		*st = done_elsewhere(w, it);
+		return -1;
+	case FH_NOTICE_ERROR:
+	default:
+		fh_err("prefix %s: %s; message requeued", it->job.prefix.hex,
+		       why);
+		requeue(w, it->tag, 0);
+		*st = FH_EXIT_BROKER;
+		return -1;
+	}
+}
+
+/* work_on's last phase: what becomes of the message once the search has
+ * ended, by why it ended.  Every branch acks, rejects or nacks, or says
+ * why it cannot.  Returns the exit status. */
+static int settle(struct worker *w, const struct item *it,
+		  struct fh_search *s, enum fh_run_end end)
+{
+	const char *hex = it->job.prefix.hex;
+	struct fh_answer a;
 	int st, sig;
 
-	if (fh_body_parse(msg->body.bytes, msg->body.len, &job, &why) < 0) {
-		char shown[FH_POISON_SHOWN * 4 + 8];
-
-		fh_printable(shown, sizeof shown, msg->body.bytes,
-			     msg->body.len, FH_POISON_SHOWN);
-		/* requeue=0: a body that is no prefix never becomes one, so
-		 * requeueing it would have every worker fail on it forever.
-		 * The broker drops it, or hands it to the queue's
-		 * dead-letter exchange when one is configured. */
-		amqp_basic_reject(b->conn, b->ch, tag, 0);
-		fh_err("poison message in queue '%s' (%zu bytes) \"%s\": %s; "
-		       "rejected, not requeued (dead-lettered if the queue "
-		       "has a dead-letter exchange)",
-		       w->queue, msg->body.len, shown, why);
-		return FH_ITEM_POISON;
-	}
-	p = job.prefix;
-	fh_job_common(w->c, &job, &jc);
-	c = &jc;
-	if (redelivered && !c->quiet)
-		fh_err("note: prefix %s was delivered before; an earlier "
-		       "worker stopped without acknowledging it", p.hex);
-	if (job.sharded) {
-		char why2[1024];
-
-		switch (fh_notice_open(&w->notice, &b->url, &job, why2,
-				       sizeof why2)) {
-		case FH_NOTICE_SOLVED:
-			return fh_shard_done_elsewhere(b, tag, &job, c->quiet);
-		case FH_NOTICE_ERROR:
-			fh_err("prefix %s: %s; message requeued", p.hex, why2);
-			requeue(w, tag, 0);
-			return FH_EXIT_BROKER;
-		case FH_NOTICE_OPEN:
-			break;
-		}
-	}
-	if (fh_base_init(&base, c->seeded, c->seed) < 0) {
-		fh_err("cannot draw a random base: %s; message requeued",
-		       strerror(errno));
-		requeue(w, tag, 0);
-		return FH_EXIT_SYSTEM;
-	}
-	fh_search_opts_init(&o, c, &p, 1, &base);
-	s = fh_search_start(&o);
-	if (!s) {
-		fh_err("cannot start the search threads: %s; message "
-		       "requeued", strerror(errno));
-		requeue(w, tag, 0);
-		return FH_EXIT_SYSTEM;
-	}
-	end = fh_run_search(s, c, tick, w);
 	switch (end) {
 	case FH_RUN_SOLVED:
+		/* ack, after the answer is printed and published */
 		fh_search_answer(s, 0, &a);
-		st = deliver(w, tag, msg, &p, &a);
+		st = deliver(w, it, &a);
 		/* a signal that came after the answer: the item is done, but
 		 * the exit status still says the pod was stopped */
 		if (st == FH_EXIT_OK && (sig = fh_signal_caught()))
 			st = fh_exit_for_signal(sig);
-		break;
+		return st;
 	case FH_RUN_EXHAUSTED:
-		if (job.sharded) {
-			st = fh_shard_exhausted(b, tag, &job,
-						fh_search_tries(s));
-			break;
-		}
+		/* ack: a shard searched to its end is done (shard_exhausted
+		 * says why); a whole space searched to its end cannot
+		 * happen within any real bound, and is treated as giving
+		 * up */
+		if (it->job.sharded)
+			return shard_exhausted(w, it, fh_search_tries(s));
 		/* fall through */
 	case FH_RUN_GAVE_UP:
-		requeue(w, tag, 1);
+		/* reject, requeued: the prefix is too hard for this
+		 * worker's bounds, which a delivery limit can count */
+		requeue(w, it->tag, 1);
 		fh_err("gave up on prefix %s after %llu tries; message "
 		       "requeued",
-		       p.hex, (unsigned long long)fh_search_tries(s));
-		st = FH_EXIT_NOT_FOUND;
-		break;
+		       hex, (unsigned long long)fh_search_tries(s));
+		return FH_EXIT_NOT_FOUND;
 	case FH_RUN_SIGNAL:
+		/* nack, requeued: the pod was stopped, the message did
+		 * nothing wrong */
 		sig = fh_signal_caught();
-		requeue(w, tag, 0);
+		requeue(w, it->tag, 0);
 		fh_err("stopped by signal %d while solving prefix %s; message "
 		       "requeued",
-		       sig, p.hex);
-		st = fh_exit_for_signal(sig);
-		break;
+		       sig, hex);
+		return fh_exit_for_signal(sig);
 	case FH_RUN_TICK:
 	default:
-		if (w->notice && fh_notice_poll(w->notice) == FH_NOTICE_SOLVED) {
-			st = fh_shard_done_elsewhere(b, tag, &job, c->quiet);
-			break;
-		}
+		/* ack when another worker announced the answer; else the
+		 * channel is gone and the broker requeues the message
+		 * itself: nothing to send */
+		if (w->notice && fh_notice_poll(w->notice) == FH_NOTICE_SOLVED)
+			return done_elsewhere(w, it);
 		fh_err("while solving prefix %s: %s; the broker requeues the "
 		       "message",
-		       p.hex, b->err);
-		st = FH_EXIT_BROKER;
-		break;
+		       hex, w->b.err);
+		return FH_EXIT_BROKER;
 	}
-	fh_search_free(s);
+}
+
+/* One message: parse -> pre-check -> start -> search -> settle.  Returns
+ * the exit status; FH_EXIT_POISON for a message that is no prefix. */
+static int work_on(struct worker *w, struct item *it)
+{
+	struct fh_run run;
+	char why[256];
+	int st;
+
+	if (parse(w, it) < 0)
+		return FH_EXIT_POISON;
+	if (pre_check(w, it, &st) < 0)
+		return st;
+	if (fh_run_start(&run, &it->c, &it->job.prefix, 1, why,
+			 sizeof why) < 0) {
+		fh_err("%s; message requeued", why);
+		requeue(w, it->tag, 0);
+		return FH_EXIT_SYSTEM;
+	}
+	st = settle(w, it, run.s, fh_run_search(run.s, &it->c, tick, w));
+	fh_search_free(run.s);
 	return st;
 }
 
-int fh_queue_worker(const char *queue, const struct fh_common *c)
+/* The line for an empty queue: how long it waited, or how many messages
+ * came before. */
+static void say_empty(const struct worker *w, int taken)
 {
-	struct worker w;
-	struct fh_url url;
-	int st, taken = 0, poison = 0, many;
+	if (taken == 0 && w->opt->wait > 0)
+		fh_note("queue '%s' is empty (waited %g s)", w->queue,
+			w->opt->wait);
+	else if (taken == 0)
+		fh_note("queue '%s' is empty", w->queue);
+	else
+		fh_note("queue '%s' is empty after %d message%s", w->queue,
+			taken, taken == 1 ? "" : "s");
+}
 
-	fh_signals_install();
-	memset(&w, 0, sizeof w);
-	w.queue = queue;
-	w.c = c;
-	if (!queue || !*queue) {
-		fh_err("--queue needs a queue name");
-		return FH_EXIT_USAGE;
-	}
-	if (fh_url_resolve(&url) < 0)
-		return FH_EXIT_USAGE;
-	if (fh_queue_check_opts(&url, queue, c, 0) < 0) {
-		fh_url_free(&url);
-		return FH_EXIT_USAGE;
-	}
-	if (gethostname(w.host, sizeof w.host) < 0)
-		strcpy(w.host, "unknown");
-	w.host[sizeof w.host - 1] = '\0';
-	many = fh_qopt.loop || fh_qopt.count > 0;
+/* Takes and works on messages: one, or with --loop/--count until done.
+ * Returns the exit status. */
+static int work_loop(struct worker *w)
+{
+	int many = w->opt->loop || w->opt->count > 0;
+	int st, taken = 0, poison = 0;
 
-	st = fh_broker_open(&w.b, &url);
-	if (st != FH_EXIT_OK)
-		goto out;
-	/* Before taking anything: a results queue we cannot publish to
-	 * should fail the worker while it holds no message. */
-	if (fh_qopt.results_queue &&
-	    (fh_broker_ensure_queue(&w.b, fh_qopt.results_queue) < 0 ||
-	     fh_broker_confirms(&w.b) < 0)) {
-		fh_err("%s", w.b.err);
-		st = FH_EXIT_BROKER;
-		goto out;
-	}
 	for (;;) {
-		uint64_t tag = 0;
-		int redelivered = 0;
-		amqp_message_t msg;
+		struct item it;
 		enum take t;
 
-		if (fh_qopt.count > 0 && taken >= fh_qopt.count) {
+		if (w->opt->count > 0 && taken >= w->opt->count) {
 			st = FH_EXIT_OK;
 			break;
 		}
-		t = take(&w, fh_qopt.wait, &tag, &redelivered, &msg);
+		memset(&it, 0, sizeof it);
+		t = take(w, w->opt->wait, &it.tag, &it.redelivered, &it.msg);
 		if (t == TAKE_SIGNAL) {
 			st = fh_exit_for_signal(fh_signal_caught());
 			break;
 		}
 		if (t == TAKE_ERROR) {
-			fh_err("%s", w.b.err);
+			fh_err("%s", w->b.err);
 			st = FH_EXIT_BROKER;
 			break;
 		}
 		if (t == TAKE_EMPTY) {
-			if (!c->quiet && taken == 0 && fh_qopt.wait > 0)
-				fh_err("queue '%s' is empty (waited %g s)",
-				       queue, fh_qopt.wait);
-			else if (!c->quiet && taken == 0)
-				fh_err("queue '%s' is empty", queue);
-			else if (!c->quiet)
-				fh_err("queue '%s' is empty after %d "
-				       "message%s", queue, taken,
-				       taken == 1 ? "" : "s");
+			say_empty(w, taken);
 			st = FH_EXIT_OK;
 			break;
 		}
 		taken++;
-		st = work_on(&w, tag, redelivered, &msg);
-		fh_notice_close(w.notice);
-		w.notice = NULL;
-		amqp_destroy_message(&msg);
-		amqp_maybe_release_buffers(w.b.conn);
-		if (st == FH_ITEM_POISON) {
+		st = work_on(w, &it);
+		fh_notice_close(w->notice);
+		w->notice = NULL;
+		amqp_destroy_message(&it.msg);
+		amqp_maybe_release_buffers(w->b.conn);
+		if (st == FH_EXIT_POISON) {
 			/* --loop: the poison is dead-lettered and blocks
 			 * nothing, so go on; the exit status still says so */
 			poison = 1;
@@ -413,16 +491,61 @@ int fh_queue_worker(const char *queue, const struct fh_common *c)
 			break;
 		}
 	}
-	if (st == FH_EXIT_OK && poison)
-		st = FH_EXIT_POISON;
-	if (st == FH_EXIT_OK || st == FH_EXIT_POISON) {
+	return st == FH_EXIT_OK && poison ? FH_EXIT_POISON : st;
+}
+
+/* Checks what the worker needs before it connects: the queue name, the
+ * URL, the options.  FH_EXIT_OK, or FH_EXIT_USAGE after one line. */
+static int worker_init(struct worker *w, const char *queue,
+		       const struct fh_common *c, struct fh_url *url)
+{
+	memset(w, 0, sizeof *w);
+	w->queue = queue;
+	w->c = c;
+	w->opt = &fh_qopt;
+	if (!queue || !*queue) {
+		fh_err("--queue needs a queue name");
+		return FH_EXIT_USAGE;
+	}
+	if (fh_url_resolve(url, w->opt) < 0)
+		return FH_EXIT_USAGE;
+	if (fh_queue_check_opts(url, queue, c, 0) < 0) {
+		fh_url_free(url);
+		return FH_EXIT_USAGE;
+	}
+	if (gethostname(w->host, sizeof w->host) < 0)
+		strcpy(w->host, "unknown");
+	w->host[sizeof w->host - 1] = '\0';
+	return FH_EXIT_OK;
+}
+
+int fh_queue_worker(const char *queue, const struct fh_common *c)
+{
+	struct worker w;
+	struct fh_url url;
+	int st;
+
+	fh_signals_install();
+	st = worker_init(&w, queue, c, &url);
+	if (st != FH_EXIT_OK)
+		return st;
+	st = fh_broker_open(&w.b, &url, w.opt);
+	/* Before taking anything: a results queue we cannot publish to
+	 * should fail the worker while it holds no message. */
+	if (st == FH_EXIT_OK && w.opt->results_queue &&
+	    (fh_broker_ensure_queue(&w.b, w.opt->results_queue) < 0 ||
+	     fh_broker_confirms(&w.b) < 0)) {
+		fh_err("%s", w.b.err);
+		st = FH_EXIT_BROKER;
+	} else if (st == FH_EXIT_OK) {
+		st = work_loop(&w);
 		/* the acks and rejects were sent; make sure they landed */
-		if (fh_broker_sync_close(&w.b) < 0) {
+		if ((st == FH_EXIT_OK || st == FH_EXIT_POISON) &&
+		    fh_broker_sync_close(&w.b) < 0) {
 			fh_err("%s", w.b.err);
 			st = FH_EXIT_BROKER;
 		}
 	}
-out:
 	fh_broker_close(&w.b);
 	fh_url_free(&url);
 	return st;

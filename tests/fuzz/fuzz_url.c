@@ -88,7 +88,7 @@ static void check_parse(const char *text, const char *secret)
 	memset(&fh_qopt, 0, sizeof fh_qopt);
 	fh_qopt.url = (char *)text;
 	err_line[0] = '\0';
-	if (fh_url_resolve(&u) < 0) {
+	if (fh_url_resolve(&u, &fh_qopt) < 0) {
 		CHECK(err_line[0] != '\0');
 	} else {
 		if (secret)

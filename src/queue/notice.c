@@ -1,184 +1,20 @@
-/* shard.c: one hard prefix across many queue workers: the shard body
- * format, and the solved notice that stops every worker of a prefix once
- * one of them has the answer. */
+/* notice.c: the solved notice of a shard job, that stops every worker of
+ * a prefix once one of them has the answer. */
 #include <config.h>
 
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <errno.h>
 #include <string.h>
-#include <sys/random.h>
 
 #include <amqp.h>
 #include <amqp_framing.h>
 
+#include "body.h"
 #include "broker.h"
-#include "fh-exit.h"
+#include "notice.h"
 #include "run.h"
-#include "shard.h"
 
-char *fh_split_arg;
-
-/* --- the body format ---------------------------------------------------- */
-
-static int is_space(char ch)
-{
-	return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n' ||
-	       ch == '\v' || ch == '\f';
-}
-
-/* Only space and tab separate words: a newline inside a body is no
- * separator anyone means, so it stays in its word and spoils it. */
-static int is_sep(char ch)
-{
-	return ch == ' ' || ch == '\t';
-}
-
-/* A decimal number below 2^64, digits only (no sign, no 0x: the enqueuer
- * writes plain decimal, and a body that differs was not written by it). */
-static int parse_u64(const char *s, size_t n, uint64_t *out)
-{
-	uint64_t v = 0;
-
-	if (n == 0 || n > 20)
-		return -1;
-	for (size_t i = 0; i < n; i++) {
-		unsigned d;
-
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		d = (unsigned)(s[i] - '0');
-		if (v > (UINT64_MAX - d) / 10)
-			return -1;
-		v = v * 10 + d;
-	}
-	*out = v;
-	return 0;
-}
-
-int fh_body_parse(const char *body, size_t len, struct fh_job *out,
-		  const char **why)
-{
-	const char *word[4];
-	size_t wlen[4], start = 0, end = len, i, nw = 0;
-	const char *slash;
-
-	memset(out, 0, sizeof *out);
-	while (start < end && is_space(body[start]))
-		start++;
-	while (end > start && is_space(body[end - 1]))
-		end--;
-	for (i = start; i < end && !is_sep(body[i]); i++)
-		;
-	if (i == end)
-		/* One word: a bare prefix, parsed exactly as before shard
-		 * bodies existed, so its poison phrases stay the same. */
-		return fh_prefix_parse(body, len, &out->prefix, why);
-
-	/* Several words make a shard body only when the first is a prefix:
-	 * any other text or binary with a space in it is just not a prefix,
-	 * and saying that is more use than a shard body's length limit. */
-	if (fh_prefix_parse(body + start, i - start, &out->prefix, why) < 0) {
-		*why = "not a prefix, nor a shard body (its first word is no "
-		       "prefix)";
-		return -1;
-	}
-	if (end - start > FH_BODY_MAX) {
-		*why = "a shard body is at most 200 bytes";
-		return -1;
-	}
-	for (i = start; i < end;) {
-		size_t j = i;
-
-		while (j < end && !is_sep(body[j]))
-			j++;
-		if (nw == 3) {
-			*why = "more than 3 words (a shard body is PREFIX I/N "
-			       "SEED)";
-			return -1;
-		}
-		word[nw] = body + i;
-		wlen[nw++] = j - i;
-		while (j < end && is_sep(body[j]))
-			j++;
-		i = j;
-	}
-	if (nw != 3) {
-		*why = "2 words (a shard body is PREFIX I/N SEED)";
-		return -1;
-	}
-	if (fh_prefix_parse(word[0], wlen[0], &out->prefix, why) < 0)
-		return -1;
-	slash = memchr(word[1], '/', wlen[1]);
-	if (!slash ||
-	    parse_u64(word[1], (size_t)(slash - word[1]), &out->shard) < 0 ||
-	    parse_u64(slash + 1, wlen[1] - (size_t)(slash - word[1]) - 1,
-		      &out->shards) < 0) {
-		*why = "the shard is not I/N (decimal numbers)";
-		return -1;
-	}
-	if (out->shards == 0 || out->shards > FH_SHARDS_MAX) {
-		*why = "the shard count N is not 1 to 2^40";
-		return -1;
-	}
-	if (out->shard >= out->shards) {
-		*why = "the shard I/N has I not less than N";
-		return -1;
-	}
-	if (parse_u64(word[2], wlen[2], &out->seed) < 0) {
-		*why = "the seed is not a decimal number below 2^64";
-		return -1;
-	}
-	out->sharded = 1;
-	return 0;
-}
-
-int fh_body_format(char *out, size_t size, const struct fh_job *j)
-{
-	int n = snprintf(out, size, "%s %" PRIu64 "/%" PRIu64 " %" PRIu64,
-			 j->prefix.hex, j->shard, j->shards, j->seed);
-
-	return n < 0 || (size_t)n >= size ? -1 : n;
-}
-
-void fh_job_id(const struct fh_job *j, char out[FH_JOB_ID_MAX])
-{
-	snprintf(out, FH_JOB_ID_MAX, "%s.%" PRIu64, j->prefix.hex, j->seed);
-}
-
-void fh_job_common(const struct fh_common *c, const struct fh_job *j,
-		   struct fh_common *out)
-{
-	*out = *c;
-	if (!j->sharded)
-		return;
-	/* The body's seed must win over --seed: the N shards of a prefix
-	 * partition the space only when all use the seed the enqueuer
-	 * drew. */
-	out->seeded = 1;
-	out->seed = j->seed;
-	out->shard = j->shard;
-	out->shards = j->shards;
-}
-
-int fh_split_parse(const char *text, uint64_t *n)
-{
-	if (parse_u64(text, strlen(text), n) < 0 || *n < 1 ||
-	    *n > FH_SPLIT_MAX) {
-		char shown[64];
-
-		fh_printable(shown, sizeof shown, text, strlen(text), 20);
-		fh_err("--split: '%s' is not a number of shards from 1 to %d",
-		       shown, FH_SPLIT_MAX);
-		return -1;
-	}
-	return 0;
-}
-
-/* --- the solved notice ---------------------------------------------------
- *
- * Why a connection of its own: the work connection's frames are read by
+/* Why a connection of its own: the work connection's frames are read by
  * broker.c (heartbeats, a channel close, publisher confirms), which drops
  * any frame it did not ask for; a notice consumer on that connection would
  * have its deliveries read by whichever loop came first, and rabbitmq-c
@@ -261,33 +97,15 @@ static int marker_exists(struct fh_notice *n, char *err, size_t errsize)
 	return -1;
 }
 
-enum fh_notice_state fh_notice_open(struct fh_notice **out,
-				    const struct fh_url *url,
-				    const struct fh_job *j, char *err,
-				    size_t errsize)
+/* Declares the exchange, and a queue of our own bound to the job's
+ * routing key, and subscribes to it: 0, or -1 with err. */
+static int listen_for_notice(struct fh_notice *n, char *err, size_t errsize)
 {
-	struct fh_notice *n = calloc(1, sizeof *n);
-	amqp_connection_state_t conn;
+	amqp_connection_state_t conn = n->b.conn;
 	amqp_queue_declare_ok_t *q;
 	amqp_bytes_t qname;
 	amqp_rpc_reply_t r;
-	int st;
 
-	*out = NULL;
-	if (!n) {
-		snprintf(err, errsize, "out of memory");
-		return FH_NOTICE_ERROR;
-	}
-	fh_job_id(j, n->id);
-	snprintf(n->marker, sizeof n->marker, "%s%s", FH_SOLVED_MARKER, n->id);
-	/* fh_broker_open says on stderr why it failed */
-	if (fh_broker_open(&n->b, (struct fh_url *)url) != 0) {
-		snprintf(err, errsize, "no connection for the solved notice");
-		free(n);
-		return FH_NOTICE_ERROR;
-	}
-	conn = n->b.conn;
-	n->next_ch = n->b.ch + 1;
 	/* Declared by every worker, so that neither a solver nor a listener
 	 * depends on the other having come first; durable, so that it
 	 * outlives a broker restart like the queues it serves. */
@@ -299,7 +117,7 @@ enum fh_notice_state fh_notice_open(struct fh_notice **out,
 	if (r.reply_type != AMQP_RESPONSE_NORMAL) {
 		rpc_error(n, r, "declaring exchange '" FH_SOLVED_EXCHANGE "'",
 			  err, errsize);
-		goto fail;
+		return -1;
 	}
 	/* Server-named, exclusive, auto-delete: it lives exactly as long as
 	 * this connection, so a killed worker leaves nothing behind. */
@@ -308,12 +126,12 @@ enum fh_notice_state fh_notice_open(struct fh_notice **out,
 	r = amqp_get_rpc_reply(conn);
 	if (r.reply_type != AMQP_RESPONSE_NORMAL || !q) {
 		rpc_error(n, r, "declaring the notice queue", err, errsize);
-		goto fail;
+		return -1;
 	}
 	qname = amqp_bytes_malloc_dup(q->queue);
 	if (!qname.bytes) {
 		snprintf(err, errsize, "out of memory");
-		goto fail;
+		return -1;
 	}
 	amqp_queue_bind(conn, n->b.ch, qname,
 			amqp_cstring_bytes(FH_SOLVED_EXCHANGE),
@@ -330,17 +148,43 @@ enum fh_notice_state fh_notice_open(struct fh_notice **out,
 	if (r.reply_type != AMQP_RESPONSE_NORMAL) {
 		rpc_error(n, r, "listening for the solved notice", err,
 			  errsize);
-		goto fail;
+		return -1;
 	}
-	st = marker_exists(n, err, errsize);
-	if (st < 0)
-		goto fail;
+	return 0;
+}
+
+enum fh_notice_state fh_notice_open(struct fh_notice **out,
+				    const struct fh_url *url,
+				    const struct fh_queue_opts *opt,
+				    const struct fh_job *j, char *err,
+				    size_t errsize)
+{
+	struct fh_notice *n = calloc(1, sizeof *n);
+	int st;
+
+	*out = NULL;
+	if (!n) {
+		snprintf(err, errsize, "out of memory");
+		return FH_NOTICE_ERROR;
+	}
+	fh_job_id(j, n->id);
+	snprintf(n->marker, sizeof n->marker, "%s%s", FH_SOLVED_MARKER, n->id);
+	/* fh_broker_open says on stderr why it failed */
+	if (fh_broker_open(&n->b, url, opt) != 0) {
+		snprintf(err, errsize, "no connection for the solved notice");
+		free(n);
+		return FH_NOTICE_ERROR;
+	}
+	n->next_ch = n->b.ch + 1;
+	/* subscribe first, look for the marker second (see above) */
+	if (listen_for_notice(n, err, errsize) < 0 ||
+	    (st = marker_exists(n, err, errsize)) < 0) {
+		fh_notice_close(n);
+		return FH_NOTICE_ERROR;
+	}
 	n->state = st ? FH_NOTICE_SOLVED : FH_NOTICE_OPEN;
 	*out = n;
 	return n->state;
-fail:
-	fh_notice_close(n);
-	return FH_NOTICE_ERROR;
 }
 
 /* One frame that came on the notice connection. */
@@ -473,110 +317,4 @@ void fh_notice_close(struct fh_notice *n)
 		return;
 	fh_broker_close(&n->b);
 	free(n);
-}
-
-/* --- what becomes of a shard message that is not solved here ------------- */
-
-static int ack(struct fh_broker *b, uint64_t tag, const struct fh_job *j)
-{
-	int st;
-
-	if (b->dead || b->chan_dead) {
-		fh_err("prefix %s (shard %" PRIu64 "/%" PRIu64 "): %s; the "
-		       "broker requeues the message",
-		       j->prefix.hex, j->shard, j->shards, b->err);
-		return FH_EXIT_BROKER;
-	}
-	st = amqp_basic_ack(b->conn, b->ch, tag, 0);
-	if (st != AMQP_STATUS_OK) {
-		b->dead = 1;
-		fh_err("acknowledging prefix %s (shard %" PRIu64 "/%" PRIu64
-		       "): %s; the broker will redeliver it",
-		       j->prefix.hex, j->shard, j->shards,
-		       amqp_error_string2(st));
-		return FH_EXIT_BROKER;
-	}
-	return FH_EXIT_OK;
-}
-
-int fh_shard_done_elsewhere(struct fh_broker *b, uint64_t tag,
-			    const struct fh_job *j, int quiet)
-{
-	/* Acked, not rejected: the shard's work is done, by another pod;
-	 * given back, it would only be taken and acked again. */
-	int st = ack(b, tag, j);
-
-	if (st == FH_EXIT_OK && !quiet)
-		fh_err("%s: solved by another worker (shard %" PRIu64
-		       "/%" PRIu64 ")",
-		       j->prefix.hex, j->shard, j->shards);
-	return st;
-}
-
-int fh_shard_exhausted(struct fh_broker *b, uint64_t tag,
-		       const struct fh_job *j, uint64_t tries)
-{
-	/* Acked, not requeued: the shard was searched to its end, and with
-	 * its seed and range fixed by the body, searching it again would
-	 * look at the very same candidates and find nothing again, forever.
-	 * The exit status still says that this pod found no answer. */
-	int st = ack(b, tag, j);
-
-	if (st != FH_EXIT_OK)
-		return st;
-	fh_err("%s: not found in this shard (shard %" PRIu64 "/%" PRIu64
-	       ", %" PRIu64 " tries); message acknowledged: the shard is "
-	       "searched",
-	       j->prefix.hex, j->shard, j->shards, tries);
-	return FH_EXIT_NOT_FOUND;
-}
-
-/* --- --enqueue --split ----------------------------------------------------- */
-
-/* How many published messages may wait for their confirms. */
-#define FH_SPLIT_WINDOW 1000
-#define FH_SPLIT_CONFIRM_TIMEOUT 120.0
-
-int fh_shard_publish(struct fh_broker *b, const char *queue,
-		     const struct fh_prefix *p, uint64_t n,
-		     const struct fh_common *c)
-{
-	struct fh_job j;
-	char body[FH_BODY_MAX + 1], id[FH_JOB_ID_MAX];
-
-	memset(&j, 0, sizeof j);
-	j.prefix = *p;
-	j.sharded = 1;
-	j.shards = n;
-	/* One seed for all shards of a prefix: the shards partition the
-	 * candidates of one base only.  Random per prefix (and per run)
-	 * unless --seed fixes it, so that the same prefix enqueued twice is
-	 * two jobs with two job ids. */
-	if (c->seeded) {
-		j.seed = c->seed;
-	} else if (getrandom(&j.seed, sizeof j.seed, 0) !=
-		   (ssize_t)sizeof j.seed) {
-		snprintf(b->err, sizeof b->err, "cannot draw a seed: %s",
-			 strerror(errno));
-		return -1;
-	}
-	fh_job_id(&j, id);
-	for (j.shard = 0; j.shard < n; j.shard++) {
-		int len = fh_body_format(body, sizeof body, &j);
-
-		if (len < 0) {
-			snprintf(b->err, sizeof b->err, "shard body too long");
-			return -1;
-		}
-		/* the job id as correlation id: results and notices of the
-		 * shards of one prefix all carry it */
-		if (fh_broker_publish(b, queue,
-				      (amqp_bytes_t){ (size_t)len, body },
-				      "text/plain", amqp_cstring_bytes(id)) < 0)
-			return -1;
-		if (b->published - b->answered >= FH_SPLIT_WINDOW &&
-		    fh_broker_settle(b, FH_SPLIT_CONFIRM_TIMEOUT) < 0)
-			return -1;
-	}
-	return 0;
 }
