@@ -1,18 +1,31 @@
-/* fh-exit.h: find-hash's exit statuses, the one list.  The man page's EXIT
- * STATUS section and --help repeat it; tests/man-options.sh checks that
- * they agree. */
+/* fh-exit.h: find-hash's exit statuses, the one list.  --help's text is
+ * made from it (main.c), and the man page's EXIT STATUS section repeats
+ * it; tests/man-options.sh checks that they agree. */
 #ifndef FH_EXIT_H
 #define FH_EXIT_H
 
-enum fh_exit {
-	FH_EXIT_OK = 0,        /* every prefix solved; queue mode: empty queue */
-	FH_EXIT_NOT_FOUND = 1, /* a give-up bound or the shard ended the search */
-	FH_EXIT_USAGE = 2,     /* bad option or prefix */
-	FH_EXIT_BROKER = 3,    /* broker or network error (queue mode) */
-	FH_EXIT_POISON = 4,    /* queue mode: a message that is no prefix */
-	FH_EXIT_SYSTEM = 5,    /* out of memory, threads, a failed write */
-	FH_EXIT_SIGINT = 130,  /* stopped by SIGINT (128 + 2) */
-	FH_EXIT_SIGTERM = 143, /* stopped by SIGTERM (128 + 15) */
-};
+/* X(name, value, what --help says) */
+#define FH_EXIT_LIST(X)                                                      \
+	/* every prefix solved; queue mode: empty queue */                   \
+	X(FH_EXIT_OK, 0, "all found (queue: done or queue empty)")           \
+	/* a give-up bound or the shard ended the search */                  \
+	X(FH_EXIT_NOT_FOUND, 1,                                              \
+	  "not found within --max-tries/--timeout or in the shard")          \
+	/* bad option or prefix */                                           \
+	X(FH_EXIT_USAGE, 2, "usage or bad prefix")                           \
+	/* broker or network error (queue mode) */                           \
+	X(FH_EXIT_BROKER, 3, "broker or network error")                      \
+	/* queue mode: a message that is no prefix */                        \
+	X(FH_EXIT_POISON, 4, "poison message")                               \
+	/* out of memory, threads, a failed write */                         \
+	X(FH_EXIT_SYSTEM, 5, "system error")                                 \
+	/* stopped by SIGINT (128 + 2) */                                    \
+	X(FH_EXIT_SIGINT, 130, "SIGINT")                                     \
+	/* stopped by SIGTERM (128 + 15) */                                  \
+	X(FH_EXIT_SIGTERM, 143, "SIGTERM")
+
+#define FH_EXIT_ENUM(name, value, help) name = value,
+enum fh_exit { FH_EXIT_LIST(FH_EXIT_ENUM) };
+#undef FH_EXIT_ENUM
 
 #endif

@@ -15,7 +15,7 @@ extra=$(comm -13 "$scratch/help-opts" "$scratch/man-opts")
 
 # EXIT STATUS: each enum value has a .B N entry in that section
 sed -n '/^\.SH EXIT STATUS/,/^\.SH /p' "$MAN_PAGE" | sed -n 's/^\.B \([0-9][0-9]*\)$/\1/p' | sort -n >"$scratch/man-codes"
-sed -n 's/^\s*FH_EXIT_[A-Z_]* = \([0-9][0-9]*\),.*/\1/p' "$top_srcdir/src/fh-exit.h" | sort -n >"$scratch/enum-codes"
+sed -n 's/^\s*X(FH_EXIT_[A-Z_]*, \([0-9][0-9]*\),.*/\1/p' "$top_srcdir/src/fh-exit.h" | sort -n >"$scratch/enum-codes"
 [ -s "$scratch/enum-codes" ] || fail "no exit codes read from fh-exit.h"
 cmp -s "$scratch/man-codes" "$scratch/enum-codes" ||
 	fail "EXIT STATUS lists $(echo $(cat "$scratch/man-codes")), fh-exit.h has $(echo $(cat "$scratch/enum-codes"))"

@@ -1,5 +1,6 @@
-/* main.c: find-hash's command line: options, modes, exit statuses.
- * The engine is behind search.h, queue mode behind queue.h. */
+/* main.c: find-hash's command line: options, their checks, which mode
+ * runs, exit statuses.  --offline is in offline.c, queue mode behind
+ * queue.h, the engine behind search.h. */
 #include <config.h>
 
 #include <ctype.h>
@@ -12,9 +13,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "run.h"
+#include "cli.h"
 #include "fh-exit.h"
 #include "queue.h"
+#include "run.h"
 #include "search.h"
 
 #define MAX_THREADS 4096
@@ -74,11 +76,8 @@ static struct poptOption search_options[] = {
 
 static struct poptOption no_options[] = { POPT_TABLEEND };
 
-static const char exit_help[] =
-	"Exit status: 0 all found (queue: done or queue empty), 1 not found "
-	"within\n--max-tries/--timeout or in the shard, 2 usage or bad "
-	"prefix, 3 broker or\nnetwork error, 4 poison message, 5 system "
-	"error, 130 SIGINT, 143 SIGTERM.";
+/* --help's last paragraph, made from fh-exit.h's list (exit_help_init). */
+static char exit_help[1024];
 
 static struct poptOption options[] = {
 	{ NULL, 0, POPT_ARG_INCLUDE_TABLE, mode_options, 0, "Modes:", NULL },
@@ -92,6 +91,39 @@ static struct poptOption options[] = {
 	{ NULL, 0, POPT_ARG_INCLUDE_TABLE, no_options, 0, exit_help, NULL },
 	POPT_TABLEEND
 };
+
+/* "Exit status: 0 all found (...), 1 ..., 143 SIGTERM." from fh-exit.h,
+ * its words wrapped as popt wraps the option help, before 80 columns. */
+static void exit_help_init(void)
+{
+#define FH_EXIT_HELP(name, value, help) #value " " help,
+	static const char *const item[] = { FH_EXIT_LIST(FH_EXIT_HELP) };
+#undef FH_EXIT_HELP
+	char words[1024] = "Exit status:";
+	size_t n = sizeof item / sizeof item[0], col = 0, len = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		size_t end = strlen(words);
+
+		snprintf(words + end, sizeof words - end, " %s%s", item[i],
+			 i + 1 < n ? "," : ".");
+	}
+	for (char *w = strtok(words, " "); w; w = strtok(NULL, " ")) {
+		size_t wl = strlen(w);
+
+		if (col && col + 1 + wl >= 80) {
+			exit_help[len++] = '\n';
+			col = 0;
+		} else if (col) {
+			exit_help[len++] = ' ';
+			col++;
+		}
+		memcpy(exit_help + len, w, wl);
+		len += wl;
+		col += wl;
+	}
+	exit_help[len] = '\0';
+}
 
 /* --- checking values ----------------------------------------------------- */
 
@@ -286,224 +318,26 @@ static int check_common(struct fh_common *c)
 	/* Not an error: a shard of a random seed is still a valid search,
 	 * only not the share of one job it was likely meant to be. */
 	if (c->shards && !c->seeded)
-		fh_err("warning: %s without --seed: each shard draws its own "
-		       "random candidates, so shards overlap; give all shards "
-		       "one --seed", args.shard ? "--shard" : "--shards");
+		fh_warn("%s without --seed: each shard draws its own random "
+			"candidates, so shards overlap; give all shards one "
+			"--seed", args.shard ? "--shard" : "--shards");
 	c->json = args.json;
-	c->quiet = args.quiet;
+	fh_set_quiet(args.quiet);
 	c->progress = !args.quiet && isatty(STDERR_FILENO);
 	return 0;
 }
 
 /* --- the modes ------------------------------------------------------------ */
 
-/* Appends the prefix text[0..len) to *out (*n of them, room for *room);
- * line is its line on stdin, 0 for an argument. */
-static int add_prefix(struct fh_prefix **out, size_t *n, size_t *room,
-		      const char *text, size_t len, unsigned long line)
+/* The give-up bound as the user wrote it ("--max-tries 1G --timeout 0.2"),
+ * for the line that names a prefix not found within it. */
+static void bound_text(char *out, size_t size, const struct fh_common *c)
 {
-	const char *why;
-	char shown[80];
-
-	if (*n == FH_MAX_PREFIXES) {
-		fh_err("more than %u prefixes, at most %u in one run",
-		       FH_MAX_PREFIXES, FH_MAX_PREFIXES);
-		return -1;
-	}
-	if (*n == *room) {
-		size_t more = *room ? 2 * *room : 64;
-		struct fh_prefix *p = realloc(*out, more * sizeof *p);
-
-		if (!p) {
-			fh_err("out of memory for %zu prefixes", *n);
-			return -1;
-		}
-		*out = p;
-		*room = more;
-	}
-	if (fh_prefix_parse(text, len, &(*out)[*n], &why) == 0) {
-		++*n;
-		return 0;
-	}
-	fh_printable(shown, sizeof shown, text, len, 40);
-	if (line)
-		fh_err("invalid prefix '%s' (stdin line %lu): %s", shown, line,
-		       why);
-	else
-		fh_err("invalid prefix '%s': %s", shown, why);
-	return -1;
-}
-
-/* The PREFIX arguments into *out (malloc'ed, *n of them); an argument "-"
- * stands for the prefixes on stdin, one a line, blank lines skipped. */
-static int parse_prefixes(struct fh_prefix **out, size_t *n)
-{
-	size_t room = 0;
-	int i;
-
-	*out = NULL;
-	*n = 0;
-	if (args.n_rest == 0) {
-		fh_err("--offline needs at least one PREFIX");
-		return -1;
-	}
-	for (i = 0; i < args.n_rest; i++) {
-		char *line = NULL;
-		size_t size = 0;
-		unsigned long number = 0;
-		ssize_t len;
-
-		if (strcmp(args.rest[i], "-") != 0) {
-			if (add_prefix(out, n, &room, args.rest[i],
-				       strlen(args.rest[i]), 0))
-				return -1;
-			continue;
-		}
-		while ((len = getline(&line, &size, stdin)) >= 0) {
-			number++;
-			if (strspn(line, " \t\r\n") == (size_t)len)
-				continue;
-			if (add_prefix(out, n, &room, line, (size_t)len,
-				       number)) {
-				free(line);
-				return -1;
-			}
-		}
-		free(line);
-		if (ferror(stdin)) {
-			fh_err("cannot read prefixes from stdin: %s",
-			       strerror(errno));
-			return -1;
-		}
-	}
-	if (*n == 0) {
-		fh_err("--offline needs at least one PREFIX (none on stdin)");
-		return -1;
-	}
-	return 0;
-}
-
-static void report_unsolved(const struct fh_common *c,
-			    const struct fh_prefix *p, enum fh_run_end end,
-			    uint64_t tries)
-{
-	if (c->quiet && end != FH_RUN_EXHAUSTED && end != FH_RUN_GAVE_UP)
-		return;
-	if (end == FH_RUN_EXHAUSTED)
-		fh_err("%s: not found in this shard (shard %" PRIu64 "/%" PRIu64
-		       ", %" PRIu64 " tries)", p->hex, c->shard, c->shards,
-		       tries);
-	else if (end == FH_RUN_GAVE_UP)
-		fh_err("%s: not found within the give-up bound (%s%s%s%s%s, %"
-		       PRIu64 " tries)", p->hex,
-		       c->max_tries ? "--max-tries " : "",
-		       c->max_tries ? args.max_tries : "",
-		       c->max_tries && c->timeout > 0 ? " " : "",
-		       c->timeout > 0 ? "--timeout " : "",
-		       c->timeout > 0 ? args.timeout : "", tries);
-}
-
-/* An offline run's answers: each is printed once, as soon as it is
- * settled, so that a run killed later loses nothing it found. */
-struct offline {
-	const struct fh_common *c;
-	const struct fh_prefix *prefixes;
-	struct fh_search *s;
-	size_t n;       /* prefixes */
-	char *printed;  /* n flags: this answer is out */
-	int status;
-	int write_reported;
-};
-
-static void print_found(struct offline *r, size_t i)
-{
-	struct fh_answer a;
-
-	fh_search_answer(r->s, i, &a);
-	r->printed[i] = 1;
-	if (r->c->progress) /* the answer's line, not the progress line */
-		fputs("\r\033[K", stderr);
-	if (fh_print_answer(stdout, &r->prefixes[i], &a, r->c->json) == 0)
-		return;
-	r->status = FH_EXIT_SYSTEM;
-	if (ferror(stdout) && !r->write_reported) {
-		fh_err("write error on standard output: %s", strerror(errno));
-		r->write_reported = 1;
-	}
-}
-
-/* fh_run_search's tick: prints the answers settled since the last one. */
-static int print_settled(void *arg)
-{
-	struct offline *r = arg;
-	size_t i;
-
-	for (i = 0; i < r->n; i++)
-		if (!r->printed[i] && fh_search_settled(r->s, i))
-			print_found(r, i);
-	return 0;
-}
-
-static int run_offline(const struct fh_common *c)
-{
-	struct fh_prefix *prefixes;
-	struct offline r = { .c = c };
-	struct fh_run run;
-	enum fh_run_end end;
-	char why[256];
-	size_t i, n;
-
-	if (parse_prefixes(&prefixes, &n)) {
-		free(prefixes);
-		return FH_EXIT_USAGE;
-	}
-	r.prefixes = prefixes;
-	r.n = n;
-	r.printed = calloc(n, 1);
-	if (!r.printed) {
-		fh_err("cannot keep track of %zu prefixes: %s", n,
-		       strerror(errno));
-		free(prefixes);
-		return FH_EXIT_SYSTEM;
-	}
-	if (fh_run_start(&run, c, prefixes, n, why, sizeof why) < 0) {
-		fh_err("%s", why);
-		free(r.printed);
-		free(prefixes);
-		return FH_EXIT_SYSTEM;
-	}
-	r.s = run.s;
-	end = fh_run_search(r.s, c, print_settled, &r);
-
-	/* The rest of what was found is printed whatever ended the search. */
-	for (i = 0; i < n; i++) {
-		struct fh_answer a;
-
-		if (r.printed[i])
-			continue;
-		fh_search_answer(r.s, i, &a);
-		if (a.found) {
-			print_found(&r, i);
-		} else {
-			report_unsolved(c, &prefixes[i], end,
-					fh_search_tries(r.s));
-			if (r.status == FH_EXIT_OK)
-				r.status = FH_EXIT_NOT_FOUND;
-		}
-	}
-	if (end == FH_RUN_SIGNAL) {
-		int sig = fh_signal_caught();
-
-		if (!c->quiet)
-			fh_err("stopped by %s after %" PRIu64 " tries",
-			       sig == 2 ? "SIGINT" : "SIGTERM",
-			       fh_search_tries(r.s));
-		r.status = fh_exit_for_signal(sig);
-	}
-	fh_search_free(r.s);
-	free(r.printed);
-	free(prefixes);
-	return r.status;
+	snprintf(out, size, "%s%s%s%s%s", c->max_tries ? "--max-tries " : "",
+		 c->max_tries ? args.max_tries : "",
+		 c->max_tries && c->timeout > 0 ? " " : "",
+		 c->timeout > 0 ? "--timeout " : "",
+		 c->timeout > 0 ? args.timeout : "");
 }
 
 static int run_benchmark(const struct fh_common *c)
@@ -536,8 +370,11 @@ static int run_benchmark(const struct fh_common *c)
 
 static int parse_command_line(int argc, const char **argv)
 {
-	poptContext ctx = poptGetContext(fh_progname, argc, argv, options, 0);
+	poptContext ctx;
 	int rc;
+
+	exit_help_init();
+	ctx = poptGetContext(fh_progname, argc, argv, options, 0);
 
 	poptSetOtherOptionHelp(ctx, "--offline PREFIX... | --queue NAME "
 				    "[--enqueue PREFIX...] | --benchmark");
@@ -719,6 +556,7 @@ static void hide_url_passwords(int argc, char **argv)
 int main(int argc, char **argv)
 {
 	struct fh_common common;
+	char bound[512];
 	int status;
 
 	open_std_fds();
@@ -734,8 +572,9 @@ int main(int argc, char **argv)
 		return FH_EXIT_USAGE;
 	fh_signals_install();
 
+	bound_text(bound, sizeof bound, &common);
 	if (args.offline)
-		status = run_offline(&common);
+		status = fh_offline(&common, args.rest, args.n_rest, bound);
 	else if (args.benchmark)
 		status = run_benchmark(&common);
 	else if (args.enqueue)

@@ -21,8 +21,8 @@ struct fh_common {
 	int seeded;
 	uint64_t seed;
 	int json;                         /* --json */
-	int quiet;                        /* --quiet: no progress, no notes */
-	int progress;                     /* stderr is a terminal, not quiet */
+	int progress;                     /* stderr is a terminal, not --quiet
+					     (which fh_note knows) */
 	const struct fh_kernel *kernel;
 	uint64_t shard, shards;           /* --shard I/N; shards 0: none */
 };
