@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "search.h"
+#include "unit.h"
 
 static struct fh_prefix prefix(const char *text)
 {
@@ -662,12 +663,10 @@ START_TEST(cgroup_quota_caps_the_cpus)
 }
 END_TEST
 
-int main(void)
+static Suite *engine_suite(void)
 {
 	Suite *s = suite_create("engine");
 	TCase *tc = tcase_create("search");
-	SRunner *sr;
-	int failed;
 
 	tcase_set_timeout(tc, 600);
 	tcase_add_test(tc, fips_vectors_through_the_reference);
@@ -687,9 +686,7 @@ int main(void)
 	tcase_add_test(tc, settled_answers_are_final_while_the_search_runs);
 	tcase_add_test(tc, cgroup_quota_caps_the_cpus);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return s;
 }
+
+const struct unit_test unit_test = { engine_suite, NULL };

@@ -22,6 +22,7 @@
 #include <time.h>
 
 #include "search.h"
+#include "unit.h"
 
 #define GROUPS (FH_TEMPLATE_SIZE / FH_GROUP)
 
@@ -591,12 +592,11 @@ static Suite *kernels_suite(void)
 	return s;
 }
 
-int main(void)
+/* The suite, once the seed is set and the kernels chosen; NULL (exit 77)
+ * when none of them will run. */
+static Suite *seeded_kernels_suite(void)
 {
 	const char *seed = getenv("FH_TEST_SEED");
-	SRunner *r;
-	unsigned i;
-	int failed;
 
 	rng_state = seed ? strtoull(seed, NULL, 0) : (uint64_t)time(NULL);
 	if (!rng_state)
@@ -605,12 +605,17 @@ int main(void)
 	choose_kernels();
 	if (!n_tested) {
 		printf("no kernel to test\n");
-		return 77;
+		return NULL;
 	}
-	r = srunner_create(kernels_suite());
-	srunner_run_all(r, CK_NORMAL);
-	failed = srunner_ntests_failed(r);
-	/* One verdict a kernel: its test case is named after it. */
+	return kernels_suite();
+}
+
+/* One verdict a kernel: its test case is named after it. */
+static void report_kernels(SRunner *r)
+{
+	int failed = srunner_ntests_failed(r);
+	unsigned i;
+
 	for (i = 0; i < n_tested; i++) {
 		TestResult **res = srunner_failures(r);
 		int j, bad = 0;
@@ -621,6 +626,6 @@ int main(void)
 		printf("kernel %s: %s\n", tested[i]->name,
 		       bad ? "FAILED" : "passed");
 	}
-	srunner_free(r);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }
+
+const struct unit_test unit_test = { seeded_kernels_suite, report_kernels };

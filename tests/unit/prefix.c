@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "search.h"
+#include "unit.h"
 
 static int parse(const char *text, struct fh_prefix *p, const char **why)
 {
@@ -150,12 +151,10 @@ START_TEST(printable_escapes_and_truncates)
 }
 END_TEST
 
-int main(void)
+static Suite *prefix_suite(void)
 {
 	Suite *s = suite_create("prefix");
 	TCase *tc = tcase_create("parse");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, valid_prefixes_are_lower_cased_and_trimmed);
 	tcase_add_test(tc, lengths_one_to_sixty_four_are_accepted);
@@ -165,9 +164,7 @@ int main(void)
 	tcase_add_test(tc, matches_compare_only_the_prefix);
 	tcase_add_test(tc, printable_escapes_and_truncates);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return s;
 }
+
+const struct unit_test unit_test = { prefix_suite, NULL };

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "shard.h"
+#include "unit.h"
 
 static int parse(const char *body, struct fh_job *j, const char **why)
 {
@@ -190,12 +191,10 @@ START_TEST(the_body_sets_shard_and_seed)
 }
 END_TEST
 
-int main(void)
+static Suite *shard_body_suite(void)
 {
 	Suite *s = suite_create("shard_body");
 	TCase *tc = tcase_create("body");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, bare_prefix_is_the_whole_space);
 	tcase_add_test(tc, shard_bodies_parse);
@@ -204,9 +203,7 @@ int main(void)
 	tcase_add_test(tc, format_round_trips);
 	tcase_add_test(tc, the_body_sets_shard_and_seed);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return s;
 }
+
+const struct unit_test unit_test = { shard_body_suite, NULL };

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "broker.h"
+#include "unit.h"
 
 START_TEST(redaction_hides_the_password)
 {
@@ -170,12 +171,10 @@ START_TEST(url_sources_in_order)
 }
 END_TEST
 
-int main(void)
+static Suite *url_suite(void)
 {
 	Suite *s = suite_create("queue");
 	TCase *tc = tcase_create("url");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, redaction_hides_the_password);
 	tcase_add_test(tc, redaction_respects_the_buffer);
@@ -183,9 +182,7 @@ int main(void)
 	tcase_add_test(tc, bad_urls_say_why);
 	tcase_add_test(tc, url_sources_in_order);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return s;
 }
+
+const struct unit_test unit_test = { url_suite, NULL };
