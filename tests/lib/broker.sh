@@ -264,6 +264,81 @@ wait_bounded() {
 	}
 	wait "$1"
 }
+# kill_holding_worker QUEUE SIGNAL SECONDS OUT ERR WHAT ARG...: the
+# worker killed while it holds the message.  Starts "$FIND_HASH ARG..." in
+# the background (stdout to OUT, stderr to ERR), waits until it holds the
+# one message of QUEUE (counts "0 1"; a failure WHAT says when it never
+# does), lets it search SECONDS more, sends SIGNAL (KILL, TERM, INT...)
+# and waits for it with wait_bounded.  Returns the worker's exit status;
+# STOP_SECONDS is how long it took to end after the signal.  Needs
+# test-env.sh (fail).
+kill_holding_worker() {
+	local queue=$1 sig=$2 settle=$3 out=$4 err=$5 what=$6 pid start st
+	shift 6
+	"$FIND_HASH" "$@" >"$out" 2>"$err" &
+	pid=$!
+	queue_wait_counts "$queue" 30 "0 1" ||
+		fail "$what: the worker holds the message"
+	sleep "$settle"
+	start=$(date +%s)
+	kill -"$sig" "$pid"
+	wait_bounded "$pid" 30
+	st=$?
+	STOP_SECONDS=$(( $(date +%s) - start ))
+	return $st
+}
+
+# The socat proxy: a TCP relay from PROXY_PORT to the broker, for tests
+# that cut the network between a client and the broker.  proxy_freeze
+# stops it (SIGSTOP: every connection hangs, nothing is closed),
+# proxy_thaw lets it go on, proxy_stop kills it (every connection through
+# it dropped; proxy_start brings it back on the same port).  It stops on
+# exit with the broker.
+PROXY_PID=
+PROXY_PORT=
+# A free port for the proxy, well away from the brokers' ranges.
+proxy_pick_port() {
+	local p=$(( 40000 + ($$ % 500) * 20 )) i
+	for i in $(seq 200); do
+		broker_port_free "$p" && { PROXY_PORT=$p; return; }
+		p=$(( 40000 + (p - 40000 + 37) % 20000 ))
+	done
+	broker_fail "no free port for the proxy"
+}
+# proxy_start [PORT]: listens on PORT, else on PROXY_PORT, else on a free
+# port it picks; returns 1 when it is not listening after 10 s.
+proxy_start() {
+	local i
+	command -v socat >/dev/null || broker_fail "socat not found: install socat"
+	[ -n "${1:-}" ] && PROXY_PORT=$1
+	[ -n "$PROXY_PORT" ] || proxy_pick_port
+	case " ${cleanup_hooks-} " in
+	*" proxy_stop "*) ;;
+	*) cleanup_hooks="proxy_stop $cleanup_hooks" ;;
+	esac
+	setsid socat TCP-LISTEN:"$PROXY_PORT",bind=127.0.0.1,fork,reuseaddr \
+		TCP:127.0.0.1:"$BROKER_PORT" >/dev/null 2>&1 &
+	PROXY_PID=$!
+	for i in $(seq 100); do
+		broker_port_free "$PROXY_PORT" || return 0
+		sleep 0.1
+	done
+	return 1
+}
+proxy_freeze() {
+	kill -STOP -- "-$PROXY_PID"
+}
+proxy_thaw() {
+	kill -CONT -- "-$PROXY_PID"
+}
+proxy_stop() {
+	[ -n "$PROXY_PID" ] || return 0
+	kill -CONT -- "-$PROXY_PID" 2>/dev/null
+	kill -KILL -- "-$PROXY_PID" 2>/dev/null
+	wait "$PROXY_PID" 2>/dev/null
+	PROXY_PID=
+}
+
 # slow_prefix SEED SECONDS: sets SLOW_PREFIX to a prefix that a worker
 # run with --seed SEED --threads 1 takes about SECONDS to solve, and
 # SLOW_STRING to the answer it must find.  With a seed the candidates are

@@ -10,13 +10,8 @@ queue_declare job
 queue_declare results
 # 16 digits: no search ends by itself within the test
 queue_publish job 0123456789abcdef
-"$FIND_HASH" --queue job --threads 1 --results-queue results \
-	>"$scratch/out" 2>"$scratch/err" &
-pid=$!
-queue_wait_counts job 30 "0 1" || fail "the worker holds the message"
-sleep 1
-kill -KILL $pid
-wait_bounded $pid 30
+kill_holding_worker job KILL 1 "$scratch/out" "$scratch/err" "killed worker" \
+	--queue job --threads 1 --results-queue results
 expect_status 137 $? "killed worker"
 queue_wait_counts job 10 "1 0" || fail "message ready again after SIGKILL"
 queue_wait_counts results 15 "0 0" || fail "no result from a killed worker"

@@ -66,12 +66,8 @@ queue_wait_counts results 5 "1 0" || fail "one result"
 # SIGTERM: the shard goes back at once, the pod says it was stopped.  (Another
 # seed: the job above is solved, and its marker would ack the shard.)
 queue_publish job "$prefix 0/2 $((seed + 1))"
-"$FIND_HASH" --queue job --threads 1 >"$scratch/outC" 2>"$scratch/errC" &
-pidC=$!
-queue_wait_counts job 30 "0 1" || fail "worker C holds the shard"
-sleep 1
-kill -TERM $pidC
-wait_bounded $pidC 30
+kill_holding_worker job TERM 1 "$scratch/outC" "$scratch/errC" "worker C" \
+	--queue job --threads 1
 expect_status 143 $? "shard worker stopped by SIGTERM"
 expect_grep "message requeued" "$scratch/errC" "SIGTERM requeues"
 queue_wait_counts job 10 "1 0" || fail "SIGTERM gave the shard back"

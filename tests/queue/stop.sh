@@ -26,16 +26,10 @@ queue_wait_counts job 15 "1 0" || fail "--timeout requeued"
 for sig in TERM INT; do
 	want=143
 	[ $sig = INT ] && want=130
-	"$FIND_HASH" --queue job --threads 1 --results-queue results \
-		>"$scratch/out" 2>"$scratch/err" &
-	pid=$!
-	queue_wait_counts job 30 "0 1" || fail "$sig: the worker holds it"
-	sleep 0.5
-	start=$(date +%s)
-	kill -$sig $pid
-	wait_bounded $pid 30
+	kill_holding_worker job $sig 0.5 "$scratch/out" "$scratch/err" "SIG$sig" \
+		--queue job --threads 1 --results-queue results
 	expect_status $want $? "SIG$sig"
-	[ $(( $(date +%s) - start )) -le 15 ] || fail "SIG$sig: slow to stop"
+	[ "$STOP_SECONDS" -le 15 ] || fail "SIG$sig: slow to stop"
 	expect_grep "requeued" "$scratch/err" "SIG$sig: says it requeued"
 	queue_wait_counts job 15 "1 0" || fail "SIG$sig: message requeued"
 	[ -s "$scratch/out" ] && fail "SIG$sig: printed an answer"

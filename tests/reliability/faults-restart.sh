@@ -15,17 +15,7 @@
 # on no command line (/proc/PID/cmdline) and in no message.
 . "${top_srcdir:-.}/tests/lib/test-env.sh"
 . "${top_srcdir:-.}/tests/lib/broker.sh"
-command -v socat >/dev/null || broker_fail "socat not found: install socat"
 broker_start
-PROXY_PID=
-proxy_stop() {
-	[ -n "$PROXY_PID" ] || return 0
-	kill -CONT -- "-$PROXY_PID" 2>/dev/null
-	kill -KILL -- "-$PROXY_PID" 2>/dev/null
-	wait "$PROXY_PID" 2>/dev/null
-	PROXY_PID=
-}
-cleanup_hooks="proxy_stop $cleanup_hooks"
 
 secret=Rst7Secret
 rmqctl add_user fhuser "$secret" >/dev/null || fail "add_user"
@@ -105,14 +95,7 @@ queue_wait_counts job 10 "0 0" || fail "job empty"
 # (SIGSTOP), the broker restarted, the proxy thawed.  The restart then
 # surely comes while prefixes are unconfirmed, however fast the machine.
 pport=$((BROKER_PORT + 9))   # broker.sh keeps this one closed for tests
-setsid socat TCP-LISTEN:"$pport",bind=127.0.0.1,fork,reuseaddr \
-	TCP:127.0.0.1:"$BROKER_PORT" >/dev/null 2>&1 &
-PROXY_PID=$!
-for i in $(seq 100); do
-	broker_port_free "$pport" || break
-	sleep 0.1
-done
-broker_port_free "$pport" && fail "the proxy listens"
+proxy_start "$pport" || fail "the proxy listens"
 n=200000
 seq "$n" | awk '{ printf "%x\n", $1 }' >"$scratch/many"
 printf 'amqp://fhuser:%s@127.0.0.1:%s\n' "$secret" "$pport" >"$scratch/purl"
@@ -126,12 +109,12 @@ for i in $(seq 300); do
 	kill -0 "$pid" 2>/dev/null || break
 	sleep 0.1
 done
-kill -STOP -- "-$PROXY_PID"
+proxy_freeze
 kill -0 "$pid" 2>/dev/null ||
 	fail "--enqueue of $n prefixes ended before the restart: make n larger"
 rmqctl stop_app >/dev/null || fail "stop_app (enqueue)"
 rmqctl start_app >/dev/null || fail "start_app (enqueue)"
-kill -CONT -- "-$PROXY_PID"
+proxy_thaw
 wait_bounded "$pid" 180
 expect_status 3 $? "--enqueue when the broker restarts"
 expect_lines 1 "$scratch/err" "--enqueue: one line"

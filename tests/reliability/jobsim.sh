@@ -64,7 +64,6 @@ RANDOM=$SEED
 log() { echo "jobsim: $*"; }
 over() { [ $(( $(date +%s) - START )) -ge "$TIMEOUT" ]; }
 
-command -v socat >/dev/null || broker_fail "socat not found: install socat"
 cc=${CC:-cc}
 command -v "$cc" >/dev/null || broker_fail "no C compiler ($cc) for the helper"
 "$cc" -shared -fPIC -o "$scratch/killpoint.so" \
@@ -79,7 +78,6 @@ state=$scratch/state tokens=$scratch/tokens
 mkdir -p "$state" "$tokens"
 : >"$state/exits"
 SLOT_PIDS=
-PROXY_PID=
 jobsim_cleanup() {
 	local p
 	touch "$state/stop" 2>/dev/null
@@ -87,40 +85,12 @@ jobsim_cleanup() {
 	for p in "$state"/pid.*; do
 		[ -f "$p" ] && kill -KILL "$(cat "$p")" 2>/dev/null
 	done
-	proxy_stop
 }
 broker_start
 cleanup_hooks="jobsim_cleanup $cleanup_hooks"
 
-# --- the proxy: workers connect to PROXY_PORT ------------------------------
-proxy_pick_port() {
-	local p=$(( 40000 + ($$ % 500) * 20 )) i
-	for i in $(seq 200); do
-		broker_port_free "$p" && { PROXY_PORT=$p; return; }
-		p=$(( 40000 + (p - 40000 + 37) % 20000 ))
-	done
-	broker_fail "no free port for the proxy"
-}
-proxy_start() {
-	local i
-	setsid socat TCP-LISTEN:"$PROXY_PORT",bind=127.0.0.1,fork,reuseaddr \
-		TCP:127.0.0.1:"$BROKER_PORT" >/dev/null 2>&1 &
-	PROXY_PID=$!
-	for i in $(seq 100); do
-		broker_port_free "$PROXY_PORT" || return 0
-		sleep 0.1
-	done
-	broker_fail "the proxy did not listen on $PROXY_PORT"
-}
-proxy_stop() {
-	[ -n "$PROXY_PID" ] || return 0
-	kill -CONT -- "-$PROXY_PID" 2>/dev/null
-	kill -KILL -- "-$PROXY_PID" 2>/dev/null
-	wait "$PROXY_PID" 2>/dev/null
-	PROXY_PID=
-}
-proxy_pick_port
-proxy_start
+# --- the proxy (broker.sh): workers connect to PROXY_PORT -------------------
+proxy_start || broker_fail "the proxy did not listen on $PROXY_PORT"
 WORKER_URL="amqp://guest:guest@127.0.0.1:$PROXY_PORT"
 
 # --- the items -------------------------------------------------------------
@@ -288,13 +258,14 @@ driver() {
 			# silent first: longer than two heartbeats, so both
 			# sides give the connections up; then a reset
 			log "network frozen"
-			kill -STOP -- "-$PROXY_PID"
+			proxy_freeze
 			sleep 6
-			kill -CONT -- "-$PROXY_PID"
+			proxy_thaw
 			proxy_stop
 			log "network reset, down"
 			nap 0.5 2
-			proxy_start
+			proxy_start ||
+				broker_fail "the proxy did not listen on $PROXY_PORT"
 			log "network up"
 			injected[cut]=$((injected[cut] + 1)) ;;
 		esac
