@@ -1,7 +1,21 @@
 # test-env.sh: sourced by every shell test.  Sets up a scratch directory
 # removed on exit, and small assertions that print what was expected and
 # what came instead.  A test exits 0 on pass, 1 on failure, 99 on a hard
-# error (something it needs is missing); it never skips.
+# error (something it needs is missing: a tool, the broker, a terminal).
+#
+# The skip rule, the one place it is written: a test exits 77 (SKIP) only
+# where what it checks is not part of this build, never because the
+# machine lacks something; that is a hard error (99).  Two cases, no other:
+#  - tests/unit/kernels, run by make check-kernels with FIND_HASH_KERNEL
+#    naming a kernel this CPU lacks (or this build left out): that kernel
+#    is reported as SKIP, never as passed.  Under make check it tests every
+#    kernel the CPU has, portable always, and does not skip.
+#  - tests/packaging/k8s-manifests.sh with FH_K8S_MANIFESTS=skip, set by
+#    debian/rules and the RPM spec only: a package build has no network
+#    for the npm registry, and contrib/k8s is not in the binary package.
+#    It stays in TESTS so that the package build log says SKIP for it.
+# Nothing else in make check skips.  A test that needs a terminal gets one
+# from script(1) (need_script below).
 set -u
 : "${FIND_HASH:?run through make check, or set FIND_HASH to the binary}"
 test_name=$(basename "$0" .sh)
@@ -45,6 +59,19 @@ check_answer() {
 	case "$2" in
 	*[!A-Za-z0-9]* | "") fail "answer '$2' is not [A-Za-z0-9]+" ;;
 	esac
+}
+# need_script: script(1) (util-linux; package bsdutils) and a pseudo-
+# terminal for it to give, for the tests of what find-hash shows on a
+# terminal.  Without either: a hard error (99), never a skip.
+need_script() {
+	command -v script >/dev/null || {
+		echo "$test_name: script(1) is missing (package bsdutils): cannot give a terminal" >&2
+		exit 99
+	}
+	script -qec true /dev/null </dev/null >/dev/null 2>&1 || {
+		echo "$test_name: script(1) finds no pseudo-terminal to give (no /dev/pts?)" >&2
+		exit 99
+	}
 }
 finish() {
 	if [ "$failures" -ne 0 ]; then

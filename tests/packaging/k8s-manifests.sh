@@ -11,7 +11,8 @@
 # in a subdirectory named after the lock file's checksum.  Without node,
 # npm or the registry the test fails (exit 99), it does not skip.  The one
 # way to skip it is FH_K8S_MANIFESTS=skip, which debian/rules and the RPM
-# spec set because package builds have no network.
+# spec set because package builds have no network: one of the two skips
+# the rule in tests/lib/test-env.sh allows.
 set -u
 private=
 
