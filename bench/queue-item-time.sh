@@ -16,7 +16,7 @@ FIND_HASH=${FIND_HASH:-$top/src/find-hash}
 n=100
 [ $# -gt 0 ] && [ "$1" != -- ] && { n=$1; shift; }
 [ $# -gt 0 ] && [ "$1" = -- ] && shift
-. "$top/tests/broker.sh"
+. "$top/tests/lib/broker.sh"
 broker_start
 
 fill() {   # fill QUEUE: N distinct 2-digit prefixes

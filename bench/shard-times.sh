@@ -17,7 +17,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 FIND_HASH=${FIND_HASH:-$top/src/find-hash}
 rounds=${1:-5}
 threads=${2:-1}
-. "$top/tests/broker.sh"
+. "$top/tests/lib/broker.sh"
 broker_start
 export BROKER_URL
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/fh-shard-times.XXXXXX") || exit 1

@@ -1,6 +1,6 @@
 /* fh-exit.h: find-hash's exit statuses, the one list.  --help's text is
  * made from it (main.c), and the man page's EXIT STATUS section repeats
- * it; tests/man-options.sh checks that they agree. */
+ * it; tests/packaging/man-options.sh checks that they agree. */
 #ifndef FH_EXIT_H
 #define FH_EXIT_H
 

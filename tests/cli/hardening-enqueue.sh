@@ -1,0 +1,18 @@
+#!/bin/sh
+# hardening-enqueue: --enqueue searches nothing, so the options that
+# only shape a search are usage errors with it, not silently ignored.
+. "${top_srcdir:-.}/tests/lib/test-env.sh"
+
+# no broker is needed: the refusal comes before any connection
+for opt in "--shard 0/2" "--shards 2" "--max-tries 1k" "--timeout 5" \
+	"--threads 2" "--kernel portable" "--json"; do
+	# shellcheck disable=SC2086
+	"$FIND_HASH" --queue q --enqueue --url amqp://127.0.0.1:1 $opt 0ce >/dev/null 2>"$scratch/err"
+	st=$?
+	expect_status 2 $st "--enqueue $opt"
+	want="find-hash: ${opt% *} has no effect with --enqueue (give it to the workers)"
+	[ "$(cat "$scratch/err")" = "$want" ] ||
+		fail "--enqueue $opt: stderr '$(cat "$scratch/err")', expected '$want'"
+done
+
+finish

@@ -1,0 +1,176 @@
+#!/bin/bash
+# check-image.sh: builds contrib/k8s/Dockerfile without a Docker engine
+# and checks the image it makes (run by "make check-image", as root).
+#
+#  1. the two base images the Dockerfile names, debian:bookworm and
+#     debian:bookworm-slim, made with mmdebstrap from Debian's archive
+#     (contrib/image/debian-base.sh) and imported into a private buildah
+#     store: nothing is pulled from a registry;
+#  2. the image, with buildah build --isolation chroot --pull=never;
+#  3. from inside the image: find-hash --version, an offline answer
+#     checked with sha256sum, the numeric non-root user, and a queue round
+#     trip against a private RabbitMQ node on loopback (tests/lib/broker.sh).
+#
+# Everything lives in one scratch directory (buildah's vfs store
+# included) that is removed on exit.  Fails on any broken step, never
+# skips.  Settings:
+#   FH_IMAGE_BASES=DIR      take bookworm.tar and bookworm-slim.tar from
+#                           DIR instead of running mmdebstrap (made by
+#                           contrib/image/debian-base.sh; a developer's
+#                           cache, CI builds them);
+#   FH_IMAGE_DEB_CHECK=1    let stage "build" run the package's test
+#                           suite too (by default DEB_BUILD_OPTIONS=nocheck:
+#                           make check has run it on this tree already);
+#   FH_IMAGE_KEEP=1         keep the scratch directory and its store.
+# FIND_HASH, the tree's own binary, enqueues the prefix: the image's
+# worker must take what the tree's program publishes.
+. "${top_srcdir:=.}/tests/lib/test-env.sh"
+. "$top_srcdir/tests/lib/broker.sh"
+
+[ "$(id -u)" = 0 ] || { echo "check-image: run as root (buildah, mmdebstrap)" >&2; exit 99; }
+for t in buildah mmdebstrap sha256sum; do
+	command -v "$t" >/dev/null || { echo "check-image: $t not found" >&2; exit 99; }
+done
+
+image=localhost/find-hash:check
+# buildah's store and state, private to this test; chroot isolation (no
+# container runtime, no namespaces beyond what chroot needs) and the
+# host's network, which is what this sandbox and most CI runners allow.
+store=$scratch/store
+B() { buildah --storage-driver vfs --root "$store/root" --runroot "$store/run" "$@"; }
+export BUILDAH_ISOLATION=chroot
+# a storage.conf of its own: the system's (or a user's) never applies
+mkdir -p "$store" || exit 99
+cat >"$store/storage.conf" <<CONF
+[storage]
+driver = "vfs"
+graphroot = "$store/root"
+runroot = "$store/run"
+CONF
+export CONTAINERS_STORAGE_CONF=$store/storage.conf
+store_cleanup() {
+	if [ -n "${FH_IMAGE_KEEP:-}" ]; then
+		echo "check-image: kept $scratch" >&2
+		trap - EXIT; return
+	fi
+	B rm --all >/dev/null 2>&1
+	B rmi --all --force >/dev/null 2>&1
+	# vfs layers are plain directories; the scratch removal takes them
+}
+cleanup_hooks="store_cleanup $cleanup_hooks"
+
+die() { echo "FAIL: $*" >&2; exit 1; }
+phase_start=
+phase() {
+	[ -n "$phase_start" ] &&
+		echo "check-image: $phase_name: $((SECONDS - phase_start)) s"
+	phase_name=$1 phase_start=$SECONDS
+	[ "$1" = done ] || echo "check-image: $1 ..."
+}
+
+# --- 1. the base images ---------------------------------------------------
+phase "base images (mmdebstrap)"
+if [ -n "${FH_IMAGE_BASES:-}" ]; then
+	cp "$FH_IMAGE_BASES/bookworm.tar" "$FH_IMAGE_BASES/bookworm-slim.tar" \
+		"$scratch/" || die "no base tarballs in $FH_IMAGE_BASES"
+else
+	# two mmdebstrap runs at once: they mostly wait on the archive
+	"$top_srcdir/contrib/image/debian-base.sh" bookworm \
+		"$scratch/bookworm.tar" >"$scratch/mmdebstrap-full.log" 2>&1 &
+	full=$!
+	"$top_srcdir/contrib/image/debian-base.sh" --slim bookworm \
+		"$scratch/bookworm-slim.tar" >"$scratch/mmdebstrap-slim.log" 2>&1 ||
+		{ cat "$scratch/mmdebstrap-slim.log" >&2; die "mmdebstrap bookworm-slim"; }
+	wait $full ||
+		{ cat "$scratch/mmdebstrap-full.log" >&2; die "mmdebstrap bookworm"; }
+fi
+phase "base images (import)"
+for tag in bookworm bookworm-slim; do
+	c=$(B from scratch) || die "buildah from scratch"
+	B add "$c" "$scratch/$tag.tar" / >/dev/null || die "buildah add $tag.tar"
+	B config --cmd '["bash"]' --env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+		--os linux --arch "$(dpkg --print-architecture)" "$c" || die "buildah config"
+	# the very name the Dockerfile's FROM resolves to
+	B commit -q --rm "$c" "docker.io/library/debian:$tag" >/dev/null ||
+		die "buildah commit debian:$tag"
+	rm -f "$scratch/$tag.tar"
+done
+B images
+
+# --- 2. the image ---------------------------------------------------------
+phase "image build"
+# FIND_HASH_FROM given although it is the default: buildah 1.28 decides
+# which stages to skip from the build arguments given, without the
+# Dockerfile's own default, and so skips the stage the default names
+# ("packages-source: image not known").
+build_args="--build-arg FIND_HASH_FROM=source"
+[ -n "${FH_IMAGE_DEB_CHECK:-}" ] ||
+	build_args="$build_args --build-arg DEB_BUILD_OPTIONS=nocheck"
+# shellcheck disable=SC2086
+B build --isolation chroot --network host --pull=never \
+	--ignorefile "$top_srcdir/contrib/k8s/Dockerfile.dockerignore" \
+	-f "$top_srcdir/contrib/k8s/Dockerfile" $build_args -t "$image" \
+	"$top_srcdir" >"$scratch/build.log" 2>&1 ||
+	{ tail -n 200 "$scratch/build.log" >&2; die "buildah build"; }
+B images "$image"
+echo "check-image: image size (uncompressed, buildah images):" \
+	"$(B images --format '{{.Size}}' "$image")"
+
+# --- 3. inside the image --------------------------------------------------
+phase "checks inside the image"
+# The image's own config, as Kubernetes reads it.
+user=$(B inspect --type image --format '{{.OCIv1.Config.User}}' "$image")
+[ "$user" = 10001:10001 ] || fail "image user is '$user', expected 10001:10001"
+ep=$(B inspect --type image --format '{{.OCIv1.Config.Entrypoint}}' "$image")
+[ "$ep" = '[/usr/bin/find-hash]' ] || fail "entrypoint is '$ep', expected [/usr/bin/find-hash]"
+
+ctr=$(B from --pull=never "$image") || die "buildah from $image"
+# in_image ARGS...: the entrypoint with ARGS, as a Job's args: give them,
+# under the image's own user and host network (the broker is on loopback)
+in_image() {
+	B run --isolation chroot --network host \
+		${BROKER_URL:+--env BROKER_URL="$BROKER_URL"} \
+		"$ctr" -- /usr/bin/find-hash "$@"
+}
+
+in_image --version >"$scratch/version" 2>&1 || fail "find-hash --version in the image"
+expect_grep '^find-hash [0-9]' "$scratch/version" "--version"
+cat "$scratch/version"
+
+in_image --offline 0ce >"$scratch/offline" 2>"$scratch/offline.err"
+expect_status 0 $? "--offline 0ce in the image"
+expect_lines 1 "$scratch/offline" "--offline: one line"
+read -r string digest rest <"$scratch/offline"
+check_answer 0ce "$string" "$digest"
+echo "check-image: offline 0ce -> $string $digest"
+
+B run --isolation chroot "$ctr" -- id >"$scratch/id" 2>&1 || fail "id in the image"
+expect_grep '^uid=10001\(findhash\) gid=10001\(findhash\)' "$scratch/id" "runs as uid 10001"
+cat "$scratch/id"
+
+# the queue round trip: the tree's binary enqueues, the image's works
+broker_start
+if [ -x "$FIND_HASH" ]; then
+	"$FIND_HASH" --queue job --enqueue 0ce >/dev/null || fail "enqueue with $FIND_HASH"
+else
+	queue_declare job && queue_publish job 0ce || fail "enqueue with amqp-publish"
+fi
+queue_wait_counts job 30 "1 0" || fail "the prefix is in the work queue"
+in_image --queue job --results-queue results >"$scratch/worker" 2>"$scratch/worker.err"
+expect_status 0 $? "the worker in the image"
+cat "$scratch/worker.err" >&2
+read -r string digest rest <"$scratch/worker"
+check_answer 0ce "$string" "$digest"
+queue_wait_counts job 30 "0 0" || fail "the work queue is empty"
+queue_wait_counts results 30 "1 0" || fail "one result"
+queue_get results >"$scratch/result"
+echo "check-image: result message: $(cat "$scratch/result")"
+# the published answer is the printed one, and sha256sum agrees with it
+expect_grep '"prefix":"0ce"' "$scratch/result" "result names its prefix"
+expect_grep "\"string\":\"$string\"" "$scratch/result" "result string = stdout"
+expect_grep "\"sha256\":\"$digest\"" "$scratch/result" "result digest = stdout"
+rstring=$(sed -n 's/.*"string":"\([^"]*\)".*/\1/p' "$scratch/result")
+rdigest=$(sed -n 's/.*"sha256":"\([0-9a-f]*\)".*/\1/p' "$scratch/result")
+check_answer 0ce "$rstring" "$rdigest"
+phase done
+finish

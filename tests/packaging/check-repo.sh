@@ -1,0 +1,406 @@
+#!/bin/sh
+# tests/packaging/check-repo.sh: the package repositories, end to end, as a
+# user meets them.  Run by "make check-repo" (root, network to
+# deb.debian.org):
+#
+#  1. throw-away signing keys (ed25519, no SHA-1 anywhere: trixie's apt
+#     verifies with sqv, which rejects SHA-1 signatures);
+#  2. the .deb built for bookworm and for trixie, each in a fresh root
+#     of its release (contrib/repo/build-debs);
+#  3. the signed apt repository (contrib/repo/make-apt-repo), checked with
+#     sqv, and a second one signed by two keys, as during a key change;
+#  4. the RPM (contrib/repo/build-rpm), the signed dnf repository
+#     (contrib/repo/make-rpm-repo), checked with rpm -K, rpmlint and dnf;
+#  5. in a brand-new bookworm and a brand-new trixie minbase root, the
+#     README's own commands (only the repository URL changed to the local
+#     HTTP server): apt-get update with signature checks, apt-get install
+#     find-hash, man find-hash, an answer checked with sha256sum; then a
+#     tampered Packages file and a wrong key must make apt-get update fail.
+#
+# Any failed step fails the test; nothing is skipped.
+set -eu
+
+: "${top_srcdir:?run from make check-repo}"
+: "${DIST_TARBALL:?run from make check-repo (DIST_TARBALL: the make dist tarball)}"
+[ "$(id -u)" -eq 0 ] || { echo "FAIL: check-repo needs root (mmdebstrap, chroot)"; exit 1; }
+top=$(cd "$top_srcdir" && pwd)
+repo_tools=$top/contrib/repo
+tarball=$(cd "$(dirname "$DIST_TARBALL")" && pwd)/$(basename "$DIST_TARBALL")
+PY=/usr/bin/python3
+SITE=https://find-hash.github.io/find-hash/
+MIRROR=${MIRROR:-http://deb.debian.org/debian}
+export MIRROR
+
+work=$(mktemp -d /var/tmp/check-repo.XXXXXX)
+server=
+cleanup() {
+	[ -n "$server" ] && kill "$server" 2>/dev/null
+	# daemons started in a root (none expected) go with it
+	for p in /proc/[0-9]*; do
+		case $(readlink "$p/root" 2>/dev/null) in "$work"/*) kill "${p#/proc/}" 2>/dev/null ;; esac
+	done
+	if grep -q " $work/" /proc/mounts; then
+		echo "check-repo: mounts left under $work, not removing it" >&2
+	else
+		rm -rf "$work"
+	fi
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+fail() { echo "FAIL: $*"; exit 1; }
+ok() { echo "ok: $*"; }
+start=$(date +%s); phase_start=$start; phase_name=
+timings=
+phase() {
+	now=$(date +%s)
+	if [ -n "$phase_name" ]; then
+		echo "== $phase_name: $((now - phase_start)) s"
+		timings="$timings$(printf '%-44s %5s s' "$phase_name" $((now - phase_start)))
+"
+	fi
+	phase_name=$1; phase_start=$now
+	[ -z "$1" ] || echo "== $1"
+}
+
+# ---------------------------------------------------------------- keys
+phase "keys (throw-away, ed25519)"
+export GNUPGHOME="$work/gnupg"
+mkdir -m 700 "$GNUPGHOME"
+newkey() { # newkey NAME: generate a key, print its fingerprint
+	gpg --batch --quiet --passphrase '' --quick-gen-key "$1 <$1@find-hash.invalid>" ed25519 sign never 2>/dev/null
+	gpg --batch --with-colons --list-keys "$1@find-hash.invalid" 2>/dev/null | awk -F: '$1 == "fpr" { print $10; exit }'
+}
+old=$(newkey find-hash-test-archive)
+new=$(newkey find-hash-test-next)
+stranger=$(newkey find-hash-test-stranger)
+[ -n "$old" ] && [ -n "$new" ] && [ -n "$stranger" ] || fail "gpg made no key"
+ok "keys $old (current), $new (next), $stranger (wrong)"
+# every signature in the exported keys (self-signatures, bindings) uses
+# SHA-256 or SHA-512: digest algo 8 or 10, never 2 (SHA-1)
+algos=$(gpg --batch --export "$old" "$new" | gpg --list-packets 2>/dev/null |
+	sed -n 's/.*digest algo \([0-9]*\).*/\1/p' | sort -u | tr '\n' ' ')
+case " $algos" in
+*" 2 "*) fail "a key carries a SHA-1 signature (digest algos: $algos)" ;;
+" ") fail "no signature packets found in the exported keys" ;;
+esac
+ok "key signatures use digest algos $algos(8 SHA-256, 10 SHA-512; no SHA-1)"
+
+# ---------------------------------------------------------------- debs
+# The .debs are built from the release tarball with this tree's debian/
+# beside it (the tarball leaves packaging out): no git needed, so this runs
+# from a tarball or an exported tree as well as from a checkout.
+mkdir "$work/src"
+tar -xzf "$tarball" -C "$work/src"
+srcdir_name=$(basename "$tarball" .tar.gz)
+cp -a "$top/debian" "$work/src/$srcdir_name/"
+tar -C "$work/src" -czf "$work/src.tar.gz" "$srcdir_name"
+rm -rf "$work/src"
+SRC_TARBALL=$work/src.tar.gz
+export SRC_TARBALL
+# the three builds at once: each mostly waits for the network and dpkg
+phase "build-debs bookworm + build-debs trixie + build-rpm (in parallel)"
+"$repo_tools/build-debs" "$work/debs" bookworm >"$work/build-bookworm.log" 2>&1 & b1=$!
+"$repo_tools/build-debs" "$work/debs" trixie >"$work/build-trixie.log" 2>&1 & b2=$!
+"$repo_tools/build-rpm" "$work/rpms" "$tarball" >"$work/build-rpm.log" 2>&1 & b3=$!
+st=0
+wait $b1 || { cat "$work/build-bookworm.log"; st=1; }
+wait $b2 || { cat "$work/build-trixie.log"; st=1; }
+wait $b3 || { cat "$work/build-rpm.log"; st=1; }
+[ $st -eq 0 ] || fail "a package build failed"
+ok "built: $(cd "$work" && ls debs/*/*.deb rpms/*.rpm | tr '\n' ' ')"
+phase "check the .debs"
+upstream=$(sed -n '1s/^[^ ]* (\([^)]*\)).*/\1/p' "$top/debian/changelog")
+for suite in bookworm trixie; do
+	case $suite in bookworm) n=12 ;; trixie) n=13 ;; esac
+	deb=$(ls "$work/debs/$suite"/find-hash_*.deb | grep -v dbgsym)
+	v=$(dpkg-deb -f "$deb" Version)
+	[ "$v" = "$upstream~deb${n}u1" ] || fail "$suite .deb has version $v, expected $upstream~deb${n}u1"
+	dpkg --compare-versions "$v" lt "$upstream" || fail "$v does not sort before $upstream"
+	ok "$suite: $(basename "$deb"), Depends: $(dpkg-deb -f "$deb" Depends)"
+done
+dpkg --compare-versions "$upstream~deb12u1" lt "$upstream~deb13u1" ||
+	fail "the bookworm build does not sort before the trixie build"
+ok "versions: ~deb12u1 < ~deb13u1 < $upstream (one pool, upgrades along releases)"
+dpkg-deb -f "$work"/debs/trixie/find-hash_*.deb Depends | grep -q 't64' ||
+	fail "the trixie .deb does not depend on a 64-bit time_t library (built in the wrong root?)"
+if dpkg-deb -f "$work"/debs/bookworm/find-hash_*.deb Depends | grep -q 't64'; then
+	fail "the bookworm .deb depends on a t64 library bookworm does not have"
+fi
+ok "trixie's .deb depends on the t64 library names, bookworm's does not"
+
+# ---------------------------------------------------------------- apt repository
+phase "make-apt-repo + sqv"
+www=$work/www
+FH_REPO_KEYS=$old "$repo_tools/make-apt-repo" "$www/apt" "$work/debs"
+apt=$www/apt
+kr=$apt/find-hash-archive-keyring.pgp
+for f in find-hash-archive-keyring.pgp; do [ -s "$apt/$f" ] || fail "no $f"; done
+[ "$(head -c 5 "$kr")" != "-----" ] || fail "$kr is armored; Signed-By wants a binary keyring here"
+for suite in bookworm trixie; do
+	d=$apt/dists/$suite
+	for f in InRelease Release Release.gpg main/binary-amd64/Packages main/binary-amd64/Packages.xz; do
+		[ -s "$d/$f" ] || fail "no dists/$suite/$f"
+	done
+	head -n 1 "$d/InRelease" | grep -qx -- '-----BEGIN PGP SIGNED MESSAGE-----' || fail "$suite InRelease is not clearsigned"
+	grep -q "^Codename: $suite\$" "$d/Release" || fail "$suite Release has no Codename: $suite"
+	grep -q "^ [0-9a-f]\{64\} .* main/binary-amd64/Packages.xz\$" "$d/Release" || fail "$suite Release lists no SHA256 of Packages.xz"
+	sqv --keyring "$kr" "$d/Release.gpg" "$d/Release" >/dev/null || fail "sqv rejects $suite Release.gpg"
+	n=$(grep -c '^Package: find-hash$' "$d/main/binary-amd64/Packages")
+	[ "$n" -eq 1 ] || fail "$suite Packages lists find-hash $n times"
+	ok "$suite: InRelease, Release, Release.gpg (sqv: good), Packages{,.xz}"
+done
+gpg --batch --export "$stranger" >"$work/stranger.pgp"
+if sqv --keyring "$work/stranger.pgp" "$apt/dists/bookworm/Release.gpg" "$apt/dists/bookworm/Release" >/dev/null 2>&1; then
+	fail "sqv accepts Release.gpg with the wrong key"
+fi
+ok "sqv rejects Release.gpg with a key that did not sign it"
+[ "$(ls "$apt"/pool/main/f/find-hash/find-hash_*.deb | wc -l)" -ge 2 ] || fail "pool does not hold both builds"
+ok "pool holds $(cd "$apt/pool/main/f/find-hash" && ls | tr '\n' ' ')"
+
+phase "key change: repository signed by two keys"
+FH_REPO_KEYS="$old $new" "$repo_tools/make-apt-repo" "$www/apt-rotation" "$work/debs" >/dev/null
+rot=$www/apt-rotation
+gpg --batch --export "$old" >"$work/old.pgp"; gpg --batch --export "$new" >"$work/new.pgp"
+for suite in bookworm trixie; do
+	d=$rot/dists/$suite
+	sqv -n 2 --keyring "$rot/find-hash-archive-keyring.pgp" "$d/Release.gpg" "$d/Release" >/dev/null ||
+		fail "Release.gpg of $suite does not carry two good signatures"
+	# (sqv says which of the two signatures it has no key for)
+	sqv --keyring "$work/old.pgp" "$d/Release.gpg" "$d/Release" >/dev/null 2>&1 || fail "old key alone rejects $suite"
+	sqv --keyring "$work/new.pgp" "$d/Release.gpg" "$d/Release" >/dev/null 2>&1 || fail "new key alone rejects $suite"
+	good=$(gpgv --keyring "$rot/find-hash-archive-keyring.pgp" "$d/InRelease" 2>&1 | grep -c 'Good signature' || true)
+	[ "$good" -eq 2 ] || fail "$suite InRelease carries $good good signatures, expected 2"
+done
+n=$(gpg --batch --show-keys --with-colons "$rot/find-hash-archive-keyring.pgp" | grep -c '^pub:')
+[ "$n" -eq 2 ] || fail "the key-change keyring holds $n keys, expected 2"
+ok "key change: InRelease with 2 signatures, Release.gpg good for the old key alone, the new key alone and both; keyring with both keys"
+
+# ---------------------------------------------------------------- rpm repository
+phase "make-rpm-repo + rpm -K + rpmlint + dnf"
+rpmfile=$(ls "$work"/rpms/find-hash-[0-9]*.x86_64.rpm)
+FH_RPM_BASEURL=${SITE}rpm FH_REPO_KEYS=$old "$repo_tools/make-rpm-repo" "$www/rpm" "$rpmfile"
+rr=$www/rpm
+for f in repodata/repomd.xml repodata/repomd.xml.asc RPM-GPG-KEY-find-hash find-hash.repo; do
+	[ -s "$rr/$f" ] || fail "no rpm/$f"
+done
+for k in gpgcheck=1 repo_gpgcheck=1 "gpgkey=${SITE}rpm/RPM-GPG-KEY-find-hash" "baseurl=${SITE}rpm"; do
+	grep -qx "$k" "$rr/find-hash.repo" || fail "find-hash.repo lacks $k"
+done
+signed=$(ls "$rr"/find-hash-[0-9]*.rpm)
+db=$work/rpmdb
+mkdir -p "$db"
+if rpm --dbpath "$db" -K "$signed" >"$work/rpmK" 2>&1; then
+	fail "rpm -K accepts the package without the key: $(cat "$work/rpmK")"
+fi
+rpm --dbpath "$db" --import "$rr/RPM-GPG-KEY-find-hash"
+rpm --dbpath "$db" -K "$signed" >"$work/rpmK" 2>&1 || fail "rpm -K: $(cat "$work/rpmK")"
+grep -q 'digests signatures OK' "$work/rpmK" || fail "rpm -K: $(cat "$work/rpmK")"
+ok "rpm -K: $(cat "$work/rpmK") (and NOT OK before the key was imported)"
+gpgv --keyring "$work/old.pgp" "$rr/repodata/repomd.xml.asc" "$rr/repodata/repomd.xml" 2>/dev/null ||
+	fail "repomd.xml.asc does not verify"
+sqv --keyring "$work/old.pgp" "$rr/repodata/repomd.xml.asc" "$rr/repodata/repomd.xml" >/dev/null ||
+	fail "sqv rejects repomd.xml.asc"
+ok "repomd.xml.asc verifies (gpgv, sqv)"
+# rpmlint checks the signature against rpm's database: the one with the key
+mkdir -p "$work/rpmhome"
+printf '%%_dbpath %s\n' "$db" >"$work/rpmhome/.rpmmacros"
+HOME=$work/rpmhome rpmlint -r "$top/rpm/find-hash.rpmlintrc" "$top/rpm/find-hash.spec" "$signed" >"$work/rpmlint" 2>&1 ||
+	{ cat "$work/rpmlint"; fail "rpmlint"; }
+grep -q ' 0 errors, 0 warnings' "$work/rpmlint" || { cat "$work/rpmlint"; fail "rpmlint"; }
+ok "rpmlint (spec and signed package, rpm/find-hash.rpmlintrc): $(grep ' errors, ' "$work/rpmlint")"
+
+dnf_query() { # dnf_query REPODIR_URL KEYFILE: repoquery through a .repo file
+	rd=$(mktemp -d "$work/dnf.XXXXXX")
+	mkdir -p "$rd/repos.d" "$rd/root"
+	sed -e "s|^baseurl=.*|baseurl=$1|" -e "s|^gpgkey=.*|gpgkey=file://$2|" \
+		"$rr/find-hash.repo" >"$rd/repos.d/find-hash.repo"
+	dnf -y -q --installroot="$rd/root" --releasever=1 --setopt=reposdir="$rd/repos.d" \
+		--setopt=cachedir="$rd/cache" --setopt=skip_if_unavailable=False \
+		--disablerepo='*' --enablerepo=find-hash \
+		repoquery --qf '%{name}-%{version}-%{release}.%{arch}' find-hash 2>&1
+}
+out=$(dnf_query "file://$rr" "$rr/RPM-GPG-KEY-find-hash") || fail "dnf repoquery: $out"
+printf '%s\n' "$out" | grep -q '^find-hash-[0-9]' || fail "dnf repoquery found no find-hash: $out"
+ok "dnf (repo_gpgcheck=1, gpgcheck=1) reads the repository: $(printf '%s\n' "$out" | grep '^find-hash-')"
+gpg --batch --armor --export "$stranger" >"$work/stranger.asc"
+if out=$(dnf_query "file://$rr" "$work/stranger.asc"); then
+	fail "dnf reads repomd.xml signed by a key it was not given: $out"
+fi
+printf '%s\n' "$out" | grep -q 'repomd.xml GPG signature verification error' || fail "dnf failed for another reason: $out"
+ok "dnf refuses the repository with the wrong key: $(printf '%s\n' "$out" | grep -m 1 'GPG signature')"
+cp -a "$rr" "$work/rpm-tampered"
+sed -i 's|<revision>|<revision>1|' "$work/rpm-tampered/repodata/repomd.xml"
+if out=$(dnf_query "file://$work/rpm-tampered" "$rr/RPM-GPG-KEY-find-hash"); then
+	fail "dnf reads a tampered repomd.xml: $out"
+fi
+printf '%s\n' "$out" | grep -q 'repomd.xml GPG signature verification error' || fail "dnf failed for another reason: $out"
+ok "dnf refuses a tampered repomd.xml: $(printf '%s\n' "$out" | grep -m 1 'GPG signature')"
+
+# ---------------------------------------------------------------- HTTP
+phase "serve over HTTP on loopback"
+# a copy whose Packages (and Packages.xz) no longer match Release's hashes
+cp -a "$apt" "$www/apt-tampered"
+for suite in bookworm trixie; do
+	p=$www/apt-tampered/dists/$suite/main/binary-amd64/Packages
+	sed -i 's/^Description: .*/Description: tampered/' "$p"
+	xz -c "$p" >"$p.xz"
+done
+"$PY" -u -m http.server --bind 127.0.0.1 --directory "$www" 0 >"$work/http.log" 2>&1 &
+server=$!
+port=
+for _ in $(seq 50); do
+	port=$(sed -n 's/^Serving HTTP on .* port \([0-9]*\) .*/\1/p' "$work/http.log")
+	[ -n "$port" ] && break
+	sleep 0.2
+done
+[ -n "$port" ] || fail "the HTTP server did not start: $(cat "$work/http.log")"
+base=http://127.0.0.1:$port/
+"$PY" -c "import urllib.request,sys; urllib.request.urlopen(sys.argv[1]).read()" \
+	"${base}apt/dists/bookworm/InRelease" || fail "cannot fetch from $base"
+ok "serving $www on $base"
+
+# The README's Debian block: the first indented block of its "Install from
+# the package repository" section, with only the site's URL replaced.
+awk '
+	/^Install from the package repository$/ { insec = 1; next }
+	insec && /^[^ ].*/ && prev ~ /^$/ && seen { exit }
+	insec && /^    / { print substr($0, 5); seen = 1; prev = $0; next }
+	insec && seen && /^$/ { exit }
+	{ prev = $0 }
+' "$top/README" >"$work/readme-apt.sh"
+[ "$(wc -l <"$work/readme-apt.sh")" -ge 2 ] || fail "no apt commands found in the README"
+grep -q "$SITE" "$work/readme-apt.sh" || fail "the README's apt commands do not use $SITE"
+sed -i "s|$SITE|$base|g" "$work/readme-apt.sh"
+# the README's dnf lines name files that the rpm repository has
+grep -o "${SITE}rpm/[A-Za-z0-9._-]*" "$top/README" | sort -u | while read -r u; do
+	[ -s "$www/rpm/${u#"${SITE}"rpm/}" ] || fail "README names $u, which make-rpm-repo does not make"
+done
+ok "README: $(wc -l <"$work/readme-apt.sh") apt command lines; the dnf lines name $(grep -o "${SITE}rpm/[A-Za-z0-9._-]*" "$top/README" | sort -u | tr '\n' ' ')"
+
+# in_root ROOT USER SCRIPT [ARG...]: run SCRIPT (a file in ROOT) in ROOT as USER, in
+# a private mount namespace (its /proc and /dev go away with it), with the
+# host's network, so 127.0.0.1 is the server
+# Where / is no mount point (this test itself run in a chroot), unshare
+# cannot make / private ("cannot change root filesystem propagation"): the
+# root is then bind-mounted onto itself and that mount made private instead.
+in_root() {
+	root_dir=$1 as_user=$2; shift 2
+	prop=private
+	unshare -m --propagation private true 2>/dev/null || prop=unchanged
+	unshare -m --propagation $prop sh -c '
+		r=$1 u=$2 prop=$3; shift 3
+		h=/root; [ "$u" = root ] || h=/home/$u
+		if [ "$prop" = unchanged ]; then
+			mount --bind "$r" "$r" && mount --make-private "$r" || exit 1
+		fi
+		mount -t proc proc "$r/proc" && mount --rbind /dev "$r/dev" &&
+		exec chroot "$r" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+			HOME=$h LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive \
+			/usr/sbin/runuser -u "$u" -- /bin/sh "$@"' in_root "$root_dir" "$as_user" "$prop" "$@"
+}
+
+for suite in bookworm trixie; do
+	case $suite in bookworm) n=12 who=root ;; trixie) n=13 who=user ;; esac
+	phase "fresh $suite minbase root"
+	root=$work/root-$suite
+	# force-unsafe-io, as Debian's container images have it: a throw-away root
+	mmdebstrap --quiet --variant=minbase --mode=root --dpkgopt=force-unsafe-io \
+		"$suite" "$root" "$MIRROR"
+	cp /etc/resolv.conf "$root/etc/resolv.conf"
+	[ -x "$root/usr/lib/apt/apt-helper" ] || fail "$suite minbase has no /usr/lib/apt/apt-helper"
+	for t in sudo curl gpg find-hash; do
+		[ ! -e "$root/usr/bin/$t" ] || fail "$suite minbase already has $t"
+	done
+	ok "$suite minbase: apt-helper present; no sudo, curl, gpg, find-hash"
+	if [ "$who" = user ]; then
+		# a user who has sudo: the same README lines, with sudo in front
+		cat >"$root/tmp/add-user.sh" <<'SH'
+set -e
+apt-get update -qq && apt-get install -y -qq sudo >/dev/null
+useradd -m -s /bin/sh user
+echo 'user ALL=(ALL) NOPASSWD: ALL' >/etc/sudoers.d/user
+chmod 0440 /etc/sudoers.d/user
+SH
+		in_root "$root" root /tmp/add-user.sh || fail "cannot add a sudo user in $suite"
+	fi
+
+	phase "$suite: the README's commands as $who"
+	cp "$work/readme-apt.sh" "$root/tmp/readme-apt.sh"
+	# each README line on its own, stopping at the first that fails
+	awk '{ print; print "rc=$?; [ $rc -eq 0 ] || { echo \"README line " NR " failed ($rc)\"; exit 1; }" }' \
+		"$work/readme-apt.sh" >"$root/tmp/readme-run.sh"
+	chmod 755 "$root/tmp/readme-run.sh"
+	in_root "$root" "$who" /tmp/readme-run.sh >"$work/readme-$suite.log" 2>&1 ||
+		{ cat "$work/readme-$suite.log"; fail "$suite: the README's commands"; }
+	ok "$suite as $who: README commands: key fetched with apt-helper, find-hash.sources written, apt-get update, apt-get install"
+	cat "$root/etc/apt/sources.list.d/find-hash.sources"
+	grep -qx "Suites: $suite" "$root/etc/apt/sources.list.d/find-hash.sources" || fail "the .sources names no Suites: $suite"
+	cmp -s "$root/etc/apt/keyrings/find-hash-archive-keyring.pgp" "$kr" || fail "the key the README fetched differs"
+	# apt-helper downloads as root into root's /etc/apt/keyrings and says
+	# so; the README tells the reader.  Any other warning fails.
+	if grep -E '^(W|E|Warning|Error): ' "$work/readme-$suite.log" |
+		grep -v 'Download is performed unsandboxed as root' | grep -q .; then
+		grep -E '^(W|E|Warning|Error): ' "$work/readme-$suite.log"
+		fail "apt warned or failed in $suite"
+	fi
+	ok "apt-get update: no warning (signature, Signed-By) in $suite"
+
+	phase "$suite: installed package, man page, an answer"
+	cat >"$root/tmp/use.sh" <<SH
+set -eu
+dpkg-query -W -f '\${Version}\n' find-hash
+apt-cache policy find-hash | grep -q '127.0.0.1'
+apt-get install -y -qq man-db >/dev/null
+man find-hash 2>/dev/null | grep -q 'SYNOPSIS'
+echo "page: \$(man -w find-hash)"
+out=\$(find-hash --offline 0ce)
+s=\${out%%  *}; h=\${out##*  }
+printf '%s' "\$s" | sha256sum | grep -q "^\$h "
+case \$h in 0ce*) ;; *) exit 3 ;; esac
+echo "answer: \$out"
+SH
+	in_root "$root" root /tmp/use.sh >"$work/use-$suite.log" 2>&1 ||
+		{ cat "$work/use-$suite.log"; fail "$suite: using the installed package"; }
+	v=$(head -n 1 "$work/use-$suite.log")
+	[ "$v" = "$upstream~deb${n}u1" ] || fail "$suite installed $v, expected $upstream~deb${n}u1"
+	ok "$suite: installed $v from the repository; man find-hash renders ($(sed -n 's/^page: //p' "$work/use-$suite.log")); $(grep '^answer: ' "$work/use-$suite.log"), sha256sum agrees"
+
+	phase "$suite: tampered Packages, wrong key, key change"
+	cp "$work/stranger.pgp" "$root/tmp/stranger.pgp"
+	cp "$work/new.pgp" "$root/tmp/new.pgp"
+	cat >"$root/tmp/neg.sh" <<SH
+# neg.sh NAME URL KEYRING: apt-get update of that one source alone
+d=/tmp/neg-\$1; rm -rf "\$d"; mkdir -p "\$d/parts" "\$d/lists/partial"
+printf '%s\n' 'Types: deb' "URIs: \$2" 'Suites: $suite' 'Components: main' \
+	'Architectures: amd64' "Signed-By: \$3" >"\$d/parts/\$1.sources"
+apt-get update -o Dir::Etc::sourcelist=/dev/null -o Dir::Etc::sourceparts="\$d/parts" \
+	-o Dir::State::Lists="\$d/lists" -o APT::Get::List-Cleanup=false
+SH
+	kr_in=/etc/apt/keyrings/find-hash-archive-keyring.pgp
+	if in_root "$root" root /tmp/neg.sh >"$work/neg-tamper-$suite.log" 2>&1 tampered "${base}apt-tampered" "$kr_in"; then
+		cat "$work/neg-tamper-$suite.log"; fail "$suite: apt-get update accepts a tampered Packages file"
+	fi
+	grep -q -i -E 'hash sum mismatch|unexpected size|mismatch' "$work/neg-tamper-$suite.log" ||
+		{ cat "$work/neg-tamper-$suite.log"; fail "$suite: the tampered repository failed for another reason"; }
+	ok "$suite: tampered Packages refused: $(grep -i -m 1 -E 'mismatch|unexpected size' "$work/neg-tamper-$suite.log")"
+	if in_root "$root" root /tmp/neg.sh >"$work/neg-key-$suite.log" 2>&1 wrongkey "${base}apt" /tmp/stranger.pgp; then
+		cat "$work/neg-key-$suite.log"; fail "$suite: apt-get update accepts the repository with a wrong Signed-By key"
+	fi
+	grep -q -E 'NO_PUBKEY|not signed|signature' "$work/neg-key-$suite.log" ||
+		{ cat "$work/neg-key-$suite.log"; fail "$suite: the wrong-key update failed for another reason"; }
+	ok "$suite: wrong Signed-By key refused: $(grep -m 1 -E 'NO_PUBKEY|not signed|signature' "$work/neg-key-$suite.log")"
+	for k in "$kr_in" /tmp/new.pgp; do
+		in_root "$root" root /tmp/neg.sh >"$work/rot-$suite.log" 2>&1 rotation "${base}apt-rotation" "$k" ||
+			{ cat "$work/rot-$suite.log"; fail "$suite: the two-key repository is refused with $k"; }
+		! grep -q -E '^(W|E|Warning|Error): ' "$work/rot-$suite.log" || { cat "$work/rot-$suite.log"; fail "$suite: apt warns on the two-key repository"; }
+	done
+	ok "$suite: the repository signed by old and new key is accepted with the old key alone and with the new key alone"
+	rm -rf "$root"
+done
+
+phase ""
+echo "== timings"
+printf '%s' "$timings"
+echo "total: $(( $(date +%s) - start )) s"
+echo "PASS: check-repo"

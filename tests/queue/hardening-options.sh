@@ -1,0 +1,53 @@
+#!/bin/bash
+# hardening-options: option values the queue mode would misread are
+# usage errors (2) with one line naming the option, before any connection:
+# an empty or self-referring --results-queue, nan/inf/negative seconds,
+# and search options given to --enqueue, which never searches.
+. "${top_srcdir:-.}/tests/lib/test-env.sh"
+# a loopback port nobody listens on: reaching for the broker would end in
+# status 3, not 2
+port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+export BROKER_URL="amqp://guest:guest@127.0.0.1:$port"
+
+# usage WHAT PATTERN ARGS...: exit 2, one line matching PATTERN
+usage() {
+	local what=$1 pattern=$2
+	shift 2
+	# bounded: "--connect-timeout inf" used to retry forever
+	JOB_COMPLETION_INDEX=0 timeout 20 "$FIND_HASH" "$@" >"$scratch/out" 2>"$scratch/err"
+	expect_status 2 $? "$what"
+	expect_lines 1 "$scratch/err" "$what: one line"
+	expect_grep "^find-hash: .*$pattern" "$scratch/err" "$what: names the cause"
+	[ -s "$scratch/out" ] && fail "$what: something on stdout"
+}
+
+usage "--results-queue ''" "--results-queue needs a queue name" \
+	--queue job --results-queue ''
+usage "--results-queue = --queue" "--results-queue 'job' is the input queue" \
+	--queue job --results-queue job
+
+for v in nan NaN inf -inf -1 1e300; do
+	usage "--wait $v" "--wait .*seconds from 0" --queue job --wait "$v"
+	usage "--connect-timeout $v" "--connect-timeout .*seconds from 0" \
+		--queue job --connect-timeout "$v"
+done
+
+usage "--enqueue --shard" "--shards? has no effect with --enqueue" \
+	--queue job --enqueue --shard 1/2 abc
+usage "--enqueue --shards" "--shards? has no effect with --enqueue" \
+	--queue job --enqueue --shards 2 abc
+usage "--enqueue --max-tries" "--max-tries has no effect with --enqueue" \
+	--queue job --enqueue --max-tries 1000 abc
+usage "--enqueue --timeout" "--timeout has no effect with --enqueue" \
+	--queue job --enqueue --timeout 5 abc
+usage "--enqueue --json" "--json has no effect with --enqueue" \
+	--queue job --enqueue --json abc
+usage "--enqueue --seed" "--seed.*not --enqueue" \
+	--queue job --enqueue --seed 7 abc
+
+# what stays accepted goes on to the (absent) broker: status 3
+"$FIND_HASH" --queue job --enqueue --split 2 --seed 7 abc >"$scratch/out" 2>"$scratch/err"
+expect_status 3 $? "--enqueue --split --seed"
+"$FIND_HASH" --queue job --results-queue results --wait 0.5 >"$scratch/out" 2>"$scratch/err"
+expect_status 3 $? "--results-queue results --wait 0.5"
+finish

@@ -1,0 +1,102 @@
+#!/bin/bash
+# hardening-url: a malformed broker URL never prints its password,
+# whichever way it comes (--url, BROKER_URL, --url-file); an empty host is
+# a usage error, never a connection to this machine with the credentials;
+# a port out of range and a --url-file that is a directory say so.
+. "${top_srcdir:-.}/tests/lib/test-env.sh"
+secret=Secr3tPW
+
+# A loopback listener that records every connection it accepts: nothing
+# may reach it from a URL without a host.
+port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+/usr/bin/python3 -c '
+import socket, sys
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1])))
+s.listen(16)
+print("listening", flush=True)
+while True:
+    c, _ = s.accept()
+    open(sys.argv[2], "a").write("connection\n")
+    c.close()
+' "$port" "$scratch/connections" >"$scratch/listener.out" 2>&1 &
+listener=$!
+stop_listener() { kill "$listener" 2>/dev/null; wait "$listener" 2>/dev/null; }
+cleanup_hooks="stop_listener $cleanup_hooks"
+for i in $(seq 50); do
+	grep -q listening "$scratch/listener.out" && break
+	sleep 0.1
+done
+
+# run WHAT URL [options]: once per source of the URL; each run must be a
+# usage error with one line on stderr, nothing on stdout, no password
+run() {
+	local what=$1 url=$2
+	shift 2
+	"$FIND_HASH" --queue job --url "$url" "$@" >"$scratch/out.url" 2>"$scratch/err.url"
+	echo $? >"$scratch/st.url"
+	BROKER_URL=$url "$FIND_HASH" --queue job "$@" >"$scratch/out.env" 2>"$scratch/err.env"
+	echo $? >"$scratch/st.env"
+	printf '%s\n' "$url" >"$scratch/url"
+	"$FIND_HASH" --queue job --url-file "$scratch/url" "$@" >"$scratch/out.file" 2>"$scratch/err.file"
+	echo $? >"$scratch/st.file"
+	for src in url env file; do
+		expect_status 2 "$(cat "$scratch/st.$src")" "$what ($src)"
+		expect_lines 1 "$scratch/err.$src" "$what ($src): one line"
+		[ -s "$scratch/out.$src" ] && fail "$what ($src): something on stdout"
+		grep -q "$secret" "$scratch/err.$src" "$scratch/out.$src" &&
+			fail "$what ($src): the password was printed: $(cat "$scratch/err.$src")"
+	done
+}
+
+# malformed URLs holding the password
+for url in \
+	"amqp://guest:$secret" \
+	"amqp://guest:$secret/vhost" \
+	"amqps://guest:$secret" \
+	"amqp://guest:$secret/" \
+	"amqp://guest:Sec/$secret" \
+	"amqp://gu@est:$secret" \
+	"amqp://guest:$secret?x=1" \
+	"amqp:/guest:$secret" \
+	"AMQP://guest:$secret@h/" \
+	"amqp://guest:$secret@[::1" \
+	"amqp://guest:$secret@h:port/" \
+	"amqp://guest:$secret@h/v?x=1" \
+	"amqp://guest:$secret@h:70000/" \
+	"amqp://guest:$secret@" \
+	"amqp://[guest:$secret@h]/" \
+	"amqp://guest:$secret:x@" ; do
+	run "malformed URL $url" "$url"
+done
+
+# no host: a usage error that says so, and nothing connects (the listener
+# stands for whatever listens on this machine)
+for url in "amqp://guest:$secret@" "amqp://guest:$secret@:$port" \
+	"amqp://guest:$secret@:$port/" "amqp://" "amqps://u:$secret@/v"; do
+	run "no host in $url" "$url" --connect-timeout 1
+	for src in url env file; do
+		expect_grep "no host" "$scratch/err.$src" "no host in $url ($src)"
+	done
+done
+[ -e "$scratch/connections" ] &&
+	fail "a URL without a host connected to 127.0.0.1:$port"
+# the listener does count connections
+(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null
+for i in $(seq 50); do [ -e "$scratch/connections" ] && break; sleep 0.1; done
+[ -e "$scratch/connections" ] || fail "the listener saw no connection at all"
+
+# a port out of range is named
+for p in 70000 0 99999999999; do
+	run "port $p" "amqp://guest:$secret@127.0.0.1:$p/"
+	expect_grep "port $p out of range 1\.\.65535" "$scratch/err.url" "port $p"
+done
+
+# --url-file naming a directory
+"$FIND_HASH" --queue job --url-file "$scratch" >"$scratch/out" 2>"$scratch/err"
+expect_status 2 $? "--url-file directory"
+expect_lines 1 "$scratch/err" "--url-file directory: one line"
+expect_grep "^find-hash: --url-file .*: [Ii]s a directory" "$scratch/err" \
+	"--url-file directory: says so"
+finish
