@@ -141,9 +141,11 @@ static int parse_count(const char *option, const char *text, uint64_t min,
 	uint64_t scale = 1;
 	char *end;
 
-	errno = 0;
-	if (text[0] == '-' || text[0] == '\0')
+	/* digits first: strtoull would skip a leading blank and take a sign
+	 * (" -1" is 2^64-1 to it) */
+	if (!isdigit((unsigned char)text[0]))
 		return bad_value(option, text, "not a positive whole number");
+	errno = 0;
 	v = strtoull(text, &end, 10);
 	switch (*end) {
 	case 'k': scale = 1000; end++; break;
