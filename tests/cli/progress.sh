@@ -9,13 +9,16 @@
 # is a hard error, never a skip (the rule in tests/lib/test-env.sh).
 need_script
 
-script -qec "'$FIND_HASH' --offline --seed 1 --max-tries 30M --threads 1 0123456789abc >'$scratch/tty-out'" "$scratch/typescript" </dev/null >/dev/null 2>&1
+# --timeout, not --max-tries: the run must outlast the first redraw
+# (200 ms) however fast the kernel is; 30M tries once took 0.2 s.
+
+script -qec "'$FIND_HASH' --offline --seed 1 --timeout 1 --threads 1 0123456789abc >'$scratch/tty-out'" "$scratch/typescript" </dev/null >/dev/null 2>&1
 expect_grep '[0-9.]+ [kMGT]?H/s  [0-9.]+[kMGT]? tries of ~[0-9.]+[kMGTPE]? expected  ETA [0-9]+[smhdy]' "$scratch/typescript" "progress line on a terminal"
 expect_grep 'not found within' "$scratch/typescript" "give-up line on the terminal"
 [ -s "$scratch/tty-out" ] && fail "progress or answers on stdout after giving up: $(cat "$scratch/tty-out")"
 
 # --quiet: no progress line even on a terminal; the give-up line stays
-script -qec "'$FIND_HASH' --quiet --offline --seed 1 --max-tries 30M --threads 1 0123456789abc >/dev/null" "$scratch/quiet" </dev/null >/dev/null 2>&1
+script -qec "'$FIND_HASH' --quiet --offline --seed 1 --timeout 1 --threads 1 0123456789abc >/dev/null" "$scratch/quiet" </dev/null >/dev/null 2>&1
 grep -q 'H/s' "$scratch/quiet" && fail "--quiet still shows a progress line"
 expect_grep 'not found within' "$scratch/quiet" "give-up line with --quiet"
 finish
