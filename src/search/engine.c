@@ -52,6 +52,7 @@ struct worker {
 	int started;
 	uint16_t hits[FH_TEMPLATE_SIZE / FH_GROUP];
 	uint32_t *h0; /* many prefixes: the kernel's first words */
+	uint32_t lane[CHUNK]; /* and the lanes they hold, for scan_hits */
 };
 
 struct fh_search {
@@ -225,6 +226,7 @@ static void scan_hits(struct fh_search *s, struct worker *w, uint64_t k,
 		      uint32_t first, uint32_t count)
 {
 	uint32_t g, g_end = (first + count + FH_GROUP - 1) / FH_GROUP;
+	uint32_t n = 0, i;
 
 	for (g = first / FH_GROUP; g < g_end; g++) {
 		unsigned bits = w->hits[g];
@@ -235,12 +237,32 @@ static void scan_hits(struct fh_search *s, struct worker *w, uint64_t k,
 			uint32_t j = g * FH_GROUP + lane;
 
 			bits &= bits - 1;
-			if (s->bitmap)
-				confirm_many(s, k << 16 | j, w->h0[j]);
-			else
+			if (!s->bitmap) {
 				confirm(s, k << 16 | (uint64_t)j);
+				continue;
+			}
+			w->lane[n++] = j;
+			__builtin_prefetch(&s->bucket[w->h0[j] >> 16]);
 		}
 	}
+	/* Many prefixes: each lane reads a bucket, then an entry, then the
+	 * run's best, three lines in three tables too big for the near
+	 * caches, each address known only once the line before it is in.
+	 * Walking the lanes of the chunk once per step, prefetching the next
+	 * step's line, keeps the misses of all the lanes in flight at once
+	 * instead of three in turn a lane.  (With 100,000 6-digit prefixes
+	 * one lane in 170 comes here, so this is a few per cent at most.) */
+	for (i = 0; i < n; i++)
+		__builtin_prefetch(&s->entry[s->bucket[w->h0[w->lane[i]] >> 16]]);
+	for (i = 0; i < n; i++) {
+		uint32_t b = w->h0[w->lane[i]] >> 16;
+
+		if (s->bucket[b] < s->bucket[b + 1])
+			__builtin_prefetch(
+				&s->run_best[s->entry[s->bucket[b]].run]);
+	}
+	for (i = 0; i < n; i++)
+		confirm_many(s, k << 16 | w->lane[i], w->h0[w->lane[i]]);
 }
 
 /* Searches counters [from, to) of template k in chunks, so that a prefix
