@@ -68,7 +68,8 @@ struct fh_search {
 	 * entry[bucket[h >> 16] .. bucket[(h >> 16) + 1] - 1], each with the
 	 * run's first-word test, so that a lane costs two or three cache
 	 * lines, not a walk through the prefixes. */
-	uint32_t *bitmap, *coarse;
+	uint32_t *bitmap, *coarse, *rank;
+	uint16_t *fine;
 	size_t *order, *run;
 	_Atomic uint64_t *run_best;
 	uint32_t *bucket;
@@ -210,6 +211,8 @@ static void make_filter(struct fh_search *s, struct worker *w,
 	f->n = 0;
 	f->bitmap = s->bitmap;
 	f->coarse = s->coarse;
+	f->rank = s->rank;
+	f->fine = s->fine;
 	f->h0 = s->bitmap ? w->h0 : NULL;
 	if (s->bitmap)
 		return;
@@ -357,11 +360,13 @@ static int build_index(struct fh_search *s)
 
 	s->bitmap = calloc((size_t)1 << (FH_BITMAP_BITS - 5), sizeof *s->bitmap);
 	s->coarse = calloc((size_t)1 << (FH_COARSE_BITS - 5), sizeof *s->coarse);
+	s->rank = malloc(((size_t)1 << (FH_COARSE_BITS - 5)) * sizeof *s->rank);
 	s->order = malloc(n * sizeof *s->order);
 	s->run = malloc((n + 1) * sizeof *s->run);
 	s->run_best = malloc(n * sizeof *s->run_best);
 	s->bucket = calloc(65537, sizeof *s->bucket);
-	if (!s->bitmap || !s->coarse || !s->order || !s->run || !s->run_best || !s->bucket)
+	if (!s->bitmap || !s->coarse || !s->rank || !s->order || !s->run ||
+	    !s->run_best || !s->bucket)
 		return -1;
 	for (i = 0; i < n; i++)
 		s->order[i] = i;
@@ -390,6 +395,11 @@ static int build_index(struct fh_search *s)
 			s->bucket[b + 1]++;
 	}
 	fh_bitmap_coarse(s->bitmap, s->coarse);
+	s->fine = malloc(fh_bitmap_fine(s->bitmap, s->coarse, s->rank, NULL) *
+			 sizeof *s->fine);
+	if (!s->fine)
+		return -1;
+	fh_bitmap_fine(s->bitmap, s->coarse, s->rank, s->fine);
 	for (b = 0; b < 65536; b++)
 		s->bucket[b + 1] += s->bucket[b];
 	s->entry = malloc((s->bucket[65536] + 1) * sizeof *s->entry);
@@ -605,6 +615,8 @@ void fh_search_free(struct fh_search *s)
 	}
 	free(s->bitmap);
 	free(s->coarse);
+	free(s->rank);
+	free(s->fine);
 	free(s->order);
 	free(s->run);
 	free((void *)s->run_best);

@@ -127,57 +127,89 @@ static inline unsigned record_group(uint16_t *hits, uint32_t g,
 }
 
 /* Many prefixes: the lookups of a pair of groups go in three steps, one
- * pair apart, so that no load waits on a store or a cache miss: the pair's
- * first digest words are stored (pending_start); after the next pair's
- * rounds, each lane reads the coarse bitmap (128 KiB, a near cache) and the
- * few that pass it get their bitmap word (2 MiB, mostly in the last level
- * cache or memory) prefetched (pending_coarse); after one more pair, those
- * words are read and the lanes recorded (pending_finish).  Read at once,
- * the misses stalled the rounds behind them (the reorder window holds less
- * than a group).  Scalar loads, no branch on a lane. */
+ * pair apart, all in vector registers, with no branch and no load from
+ * beyond the near caches (coarse, rank and fine: some 450 KiB for 100,000
+ * prefixes, kernel.h).  pending_start, right after the pair's rounds:
+ * each lane's coarse word, two gathers for the 32 lanes, and the coarse
+ * test.  pending_rank, after the next pair: for the lanes past it (one in
+ * eleven with 100,000 6-digit prefixes), rank plus the set coarse bits
+ * below the lane's, its index in fine.  pending_finish, after one more:
+ * the fine words and the lanes recorded.  A step waits on no load of its
+ * own pair, so the gathers' latency hides behind the next pair's rounds.
+ *
+ * What this replaced cost as much as the rounds with 100,000 prefixes on
+ * Zen 5: a scalar lookup a lane (the vector and scalar work share the
+ * front end, so "idle scalar ports" were not free), then the 2 MiB bitmap,
+ * whose prefetches did not arrive in time while other programs ran. */
 struct pending {
 	uint32_t g;
-	uint32_t coarse;   /* lanes past the coarse bitmap, a bit each */
-	__mmask16 pass[2]; /* lanes past the compares */
-	uint32_t v[2 * FH_GROUP];
+	__mmask16 pass[2];   /* lanes past the compares */
+	__mmask16 coarse[2]; /* lanes past the coarse bitmap */
+	__m512i v[2];        /* their first digest words */
+	__m512i x[2];        /* the coarse bits below theirs, then the index */
 };
 
-/* a when in is 1, b when it is 0, with no branch for gcc to make: a
- * branch on a lane's bit mispredicts too often (it flushes the next
- * group's rounds with it). */
-static inline const uint32_t *pick(uint32_t in, const uint32_t *a,
-				   const uint32_t *b)
-{
-	uintptr_t m = (uintptr_t)0 - in;
+#define LAG 1 /* pairs between pending_rank and pending_finish */
+#define PENDING (LAG + 2)
 
-	return (const uint32_t *)(((uintptr_t)a & m) | ((uintptr_t)b & ~m));
+FH_V2_INLINE __m512i bc(uint32_t u)
+{
+	return _mm512_set1_epi32((int)u);
+}
+
+/* The set bits of each lane (AVX-512F has no vpopcntd). */
+static inline __m512i popcount(__m512i x)
+{
+	x = _mm512_sub_epi32(x, _mm512_and_si512(_mm512_srli_epi32(x, 1),
+						 bc(0x55555555u)));
+	x = _mm512_add_epi32(_mm512_and_si512(x, bc(0x33333333u)),
+			     _mm512_and_si512(_mm512_srli_epi32(x, 2),
+					      bc(0x33333333u)));
+	x = _mm512_and_si512(_mm512_add_epi32(x, _mm512_srli_epi32(x, 4)),
+			     bc(0x0f0f0f0fu));
+	x = _mm512_add_epi32(x, _mm512_srli_epi32(x, 8));
+	x = _mm512_add_epi32(x, _mm512_srli_epi32(x, 16));
+	return _mm512_and_si512(x, bc(0x3f));
 }
 
 static inline void pending_start(struct pending *p, uint32_t g, struct v2 h0,
-				 __mmask16 pass_x, __mmask16 pass_y)
+				 __mmask16 pass_x, __mmask16 pass_y,
+				 const struct fh_filter *f)
 {
+	unsigned i;
+
 	p->g = g;
 	p->pass[0] = pass_x;
 	p->pass[1] = pass_y;
-	_mm512_storeu_si512(p->v, h0.x);
-	_mm512_storeu_si512(p->v + FH_GROUP, h0.y);
+	p->v[0] = h0.x;
+	p->v[1] = h0.y;
+	p->coarse[0] = p->coarse[1] = 0;
+	p->x[0] = p->x[1] = _mm512_setzero_si512();
+	/* h0 wanted with no bitmap: the compares alone */
+	for (i = 0; f->bitmap && i < 2; i++) {
+		__m512i c = _mm512_srli_epi32(p->v[i], 32 - FH_COARSE_BITS);
+		__m512i w = _mm512_i32gather_epi32(_mm512_srli_epi32(c, 5),
+						   f->coarse, 4);
+		__m512i bit = _mm512_sllv_epi32(bc(1),
+						_mm512_and_si512(c, bc(31)));
+
+		p->coarse[i] = _mm512_test_epi32_mask(w, bit);
+		p->x[i] = _mm512_and_si512(w, _mm512_sub_epi32(bit, bc(1)));
+	}
 }
 
-static inline void pending_coarse(struct pending *p, const struct fh_filter *f)
+static inline void pending_rank(struct pending *p, const struct fh_filter *f)
 {
-	uint32_t c = 0, l;
+	unsigned i;
 
-	for (l = 0; f->bitmap && l < 2 * FH_GROUP; l++) {
-		uint32_t v = p->v[l], i = v >> (32 - FH_COARSE_BITS);
-		uint32_t in = f->coarse[i / 32] >> (i % 32) & 1;
-		const uint32_t *w = &f->bitmap[v >> (32 - FH_BITMAP_BITS + 5)];
+	for (i = 0; f->bitmap && i < 2; i++) {
+		__m512i r = _mm512_mask_i32gather_epi32(
+			_mm512_setzero_si512(), p->coarse[i],
+			_mm512_srli_epi32(p->v[i], 32 - FH_COARSE_BITS + 5),
+			f->rank, 4);
 
-		_mm_prefetch((const char *)pick(in, w, f->coarse), _MM_HINT_T0);
-		c |= in << l;
-		/* keeps gcc from turning the loop into gathers */
-		__asm__("" : "+r"(c));
+		p->x[i] = _mm512_add_epi32(r, popcount(p->x[i]));
 	}
-	p->coarse = c;
 }
 
 static inline unsigned pending_finish(const struct pending *p,
@@ -188,28 +220,25 @@ static inline unsigned pending_finish(const struct pending *p,
 
 	for (i = 0; i < 2; i++) {
 		uint32_t g = p->g + i * FH_GROUP;
-		uint32_t valid = lanes_in_range(g, first, end);
-		uint32_t pass = p->pass[i];
-		uint32_t c = p->coarse >> (i * FH_GROUP) & valid, l;
-		const uint32_t *v = p->v + i * FH_GROUP;
+		__mmask16 valid = lanes_in_range(g, first, end);
+		__mmask16 in = p->coarse[i] & valid, pass;
+		/* 32 bits at fine + 2 * index: the lane's 16 are the low
+		 * ones (little-endian), fh_bitmap_fine leaves a spare word */
+		__m512i w = _mm512_mask_i32gather_epi32(
+			_mm512_setzero_si512(), in, p->x[i], f->fine, 2);
+		__m512i k = _mm512_srli_epi32(p->v[i],
+					      32 - FH_BITMAP_BITS);
+		__m512i bit = _mm512_sllv_epi32(
+			bc(1), _mm512_and_si512(k, bc(15)));
 
-		/* every lane, a lane past the coarse bitmap reading its
-		 * prefetched word and the others a cached one: a loop with
-		 * a branch per passing lane mispredicted often enough to
-		 * cost more than all the lookups */
-		for (l = 0; f->bitmap && l < FH_GROUP; l++) {
-			uint32_t in = c >> l & 1, x = v[l];
-			uint32_t k = x >> (32 - FH_BITMAP_BITS);
-			const uint32_t *w = pick(in, &f->bitmap[k / 32],
-						 f->coarse);
-
-			pass |= (in & *w >> (k % 32)) << l;
-			__asm__("" : "+r"(pass));
-		}
+		pass = p->pass[i] | _mm512_mask_test_epi32_mask(in, w, bit);
+		/* no branch on pass: it waits for the gathers, and a
+		 * mispredicted branch that resolves late throws away the
+		 * next pair's rounds with it */
 		if (f->h0)
-			_mm512_mask_storeu_epi32(f->h0 + g, (__mmask16)pass,
-						 _mm512_loadu_si512(v));
-		set += record_group(hits, g, (__mmask16)pass);
+			_mm512_mask_storeu_epi32(f->h0 + g, pass, p->v[i]);
+		hits[g / FH_GROUP] |= (uint16_t)pass;
+		set += (unsigned)__builtin_popcount(pass);
 	}
 	return set;
 }
@@ -229,8 +258,8 @@ unsigned fh_kernel_avx512(const struct fh_template *t,
 {
 	uint32_t end = first + count, g;
 	struct fh_pre pre;
-	struct pending pend[3];
-	unsigned set = 0, n = 0;
+	struct pending pend[PENDING];
+	unsigned set = 0, n = 0, m;
 
 	if (count == 0)
 		return 0;
@@ -261,22 +290,21 @@ unsigned fh_kernel_avx512(const struct fh_template *t,
 							  first, end, f));
 			continue;
 		}
-		pending_start(&pend[n % 3], g, h0,
+		pending_start(&pend[n % PENDING], g, h0,
 			      compare_group(g, h0.x, first, end, f),
-			      compare_group(g + FH_GROUP, h0.y, first, end, f));
+			      compare_group(g + FH_GROUP, h0.y, first, end, f),
+			      f);
 		if (n >= 1)
-			pending_coarse(&pend[(n - 1) % 3], f);
-		if (n >= 2)
-			set += pending_finish(&pend[(n - 2) % 3], f, hits, first,
-					      end);
+			pending_rank(&pend[(n - 1) % PENDING], f);
+		if (n >= 1 + LAG)
+			set += pending_finish(&pend[(n - 1 - LAG) % PENDING], f,
+					      hits, first, end);
 		n++;
 	}
-	/* the last two pairs */
+	/* the pairs still pending */
 	if (n >= 1)
-		pending_coarse(&pend[(n - 1) % 3], f);
-	if (n >= 2)
-		set += pending_finish(&pend[(n - 2) % 3], f, hits, first, end);
-	if (n >= 1)
-		set += pending_finish(&pend[(n - 1) % 3], f, hits, first, end);
+		pending_rank(&pend[(n - 1) % PENDING], f);
+	for (m = n >= 1 + LAG ? n - 1 - LAG : 0; m < n; m++)
+		set += pending_finish(&pend[m % PENDING], f, hits, first, end);
 	return set;
 }
