@@ -70,7 +70,8 @@ struct fh_template {
  * bits of coarse[c / 32] below bit c % 32].  100,000 prefixes take about
  * 450 KiB there (coarse, rank and fine) against 2 MiB for the bitmap, whose
  * reads, even prefetched, stalled the AVX-512 kernel.  All are NULL in the
- * plain case. */
+ * plain case.  A kernel may also store in h0 the words of lanes it does
+ * not report, within the range it was given. */
 struct fh_filter {
 	unsigned n;
 	uint32_t mask[FH_MAX_FILTERS];
@@ -94,8 +95,7 @@ static inline void fh_bitmap_coarse(const uint32_t *bitmap, uint32_t *coarse)
 
 /* Fills rank (2^(FH_COARSE_BITS - 5) words) and, unless it is NULL, fine
  * from bitmap and coarse; returns the number of words fine needs, one a
- * set bit of coarse plus one spare, so that a kernel may read 32 bits at
- * the last one. */
+ * set bit of coarse plus a spare zero one (so that it is never 0). */
 static inline uint32_t fh_bitmap_fine(const uint32_t *bitmap,
 				      const uint32_t *coarse, uint32_t *rank,
 				      uint16_t *fine)

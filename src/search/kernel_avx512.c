@@ -126,51 +126,32 @@ static inline unsigned record_group(uint16_t *hits, uint32_t g,
 	return (unsigned)__builtin_popcount(pass);
 }
 
-/* Many prefixes: the lookups of a pair of groups go in three steps, one
- * pair apart, all in vector registers, with no branch and no load from
- * beyond the near caches (coarse, rank and fine: some 450 KiB for 100,000
- * prefixes, kernel.h).  pending_start, right after the pair's rounds:
- * each lane's coarse word, two gathers for the 32 lanes, and the coarse
- * test.  pending_rank, after the next pair: for the lanes past it (one in
- * eleven with 100,000 6-digit prefixes), rank plus the set coarse bits
- * below the lane's, its index in fine.  pending_finish, after one more:
- * the fine words and the lanes recorded.  A step waits on no load of its
- * own pair, so the gathers' latency hides behind the next pair's rounds.
+/* Many prefixes: the lookups of a pair of groups go in two steps, one pair
+ * apart, reading nothing from beyond the near caches (coarse, rank and
+ * fine: some 450 KiB for 100,000 prefixes, kernel.h).  pending_start,
+ * right after the pair's rounds: each lane's coarse word, two gathers for
+ * the 32 lanes, and the coarse test, in vector registers.  pending_finish,
+ * after the next pair's rounds: the lanes past the coarse test (one in
+ * eleven with 100,000 6-digit prefixes) find their fine word, in scalar
+ * code, and the lanes are recorded.  Neither step waits on a load of its
+ * own pair, so the gathers' latency hides behind the next pair's rounds,
+ * and the one branch on the data (the loop over the lanes past the coarse
+ * test) reads a mask that is long computed, so a misprediction costs a
+ * refetch, not the rounds issued behind a pending load.
  *
  * What this replaced cost as much as the rounds with 100,000 prefixes on
- * Zen 5: a scalar lookup a lane (the vector and scalar work share the
- * front end, so "idle scalar ports" were not free), then the 2 MiB bitmap,
- * whose prefetches did not arrive in time while other programs ran. */
+ * Zen 5: a scalar coarse lookup on every lane (the vector and scalar work
+ * share the front end, so "idle scalar ports" were not free), then reads
+ * of the 2 MiB bitmap, whose prefetches did not arrive in time while
+ * other programs ran.  Measured against it: the fine stage in vector code
+ * too (a gather of rank, a popcount, a gather of fine) was slower than
+ * this scalar loop over the few lanes that need it. */
 struct pending {
 	uint32_t g;
 	__mmask16 pass[2];   /* lanes past the compares */
 	__mmask16 coarse[2]; /* lanes past the coarse bitmap */
 	__m512i v[2];        /* their first digest words */
-	__m512i x[2];        /* the coarse bits below theirs, then the index */
 };
-
-#define LAG 1 /* pairs between pending_rank and pending_finish */
-#define PENDING (LAG + 2)
-
-FH_V2_INLINE __m512i bc(uint32_t u)
-{
-	return _mm512_set1_epi32((int)u);
-}
-
-/* The set bits of each lane (AVX-512F has no vpopcntd). */
-static inline __m512i popcount(__m512i x)
-{
-	x = _mm512_sub_epi32(x, _mm512_and_si512(_mm512_srli_epi32(x, 1),
-						 bc(0x55555555u)));
-	x = _mm512_add_epi32(_mm512_and_si512(x, bc(0x33333333u)),
-			     _mm512_and_si512(_mm512_srli_epi32(x, 2),
-					      bc(0x33333333u)));
-	x = _mm512_and_si512(_mm512_add_epi32(x, _mm512_srli_epi32(x, 4)),
-			     bc(0x0f0f0f0fu));
-	x = _mm512_add_epi32(x, _mm512_srli_epi32(x, 8));
-	x = _mm512_add_epi32(x, _mm512_srli_epi32(x, 16));
-	return _mm512_and_si512(x, bc(0x3f));
-}
 
 static inline void pending_start(struct pending *p, uint32_t g, struct v2 h0,
 				 __mmask16 pass_x, __mmask16 pass_y,
@@ -184,31 +165,16 @@ static inline void pending_start(struct pending *p, uint32_t g, struct v2 h0,
 	p->v[0] = h0.x;
 	p->v[1] = h0.y;
 	p->coarse[0] = p->coarse[1] = 0;
-	p->x[0] = p->x[1] = _mm512_setzero_si512();
 	/* h0 wanted with no bitmap: the compares alone */
 	for (i = 0; f->bitmap && i < 2; i++) {
 		__m512i c = _mm512_srli_epi32(p->v[i], 32 - FH_COARSE_BITS);
 		__m512i w = _mm512_i32gather_epi32(_mm512_srli_epi32(c, 5),
 						   f->coarse, 4);
-		__m512i bit = _mm512_sllv_epi32(bc(1),
-						_mm512_and_si512(c, bc(31)));
+		__m512i bit = _mm512_sllv_epi32(
+			_mm512_set1_epi32(1),
+			_mm512_and_si512(c, _mm512_set1_epi32(31)));
 
 		p->coarse[i] = _mm512_test_epi32_mask(w, bit);
-		p->x[i] = _mm512_and_si512(w, _mm512_sub_epi32(bit, bc(1)));
-	}
-}
-
-static inline void pending_rank(struct pending *p, const struct fh_filter *f)
-{
-	unsigned i;
-
-	for (i = 0; f->bitmap && i < 2; i++) {
-		__m512i r = _mm512_mask_i32gather_epi32(
-			_mm512_setzero_si512(), p->coarse[i],
-			_mm512_srli_epi32(p->v[i], 32 - FH_COARSE_BITS + 5),
-			f->rank, 4);
-
-		p->x[i] = _mm512_add_epi32(r, popcount(p->x[i]));
 	}
 }
 
@@ -217,28 +183,38 @@ static inline unsigned pending_finish(const struct pending *p,
 				      uint32_t first, uint32_t end)
 {
 	unsigned set = 0, i;
+	uint32_t valid = lanes_in_range(p->g, first, end) |
+			 (uint32_t)lanes_in_range(p->g + FH_GROUP, first, end)
+				 << 16;
+	uint32_t c = ((uint32_t)p->coarse[0] | (uint32_t)p->coarse[1] << 16) &
+		     valid;
+	uint32_t pass = (uint32_t)p->pass[0] | (uint32_t)p->pass[1] << 16;
+	const uint32_t *v = (const uint32_t *)p->v;
 
+	for (; c; c &= c - 1) {
+		uint32_t l = (uint32_t)__builtin_ctz(c), h = v[l];
+		uint32_t w = h >> (32 - FH_COARSE_BITS + 5);
+		uint32_t below = f->coarse[w] &
+				 ((1u << (h >> (32 - FH_COARSE_BITS) & 31)) - 1);
+		uint32_t x = f->fine[f->rank[w] +
+				     (uint32_t)__builtin_popcount(below)];
+
+		pass |= (x >> (h >> (32 - FH_BITMAP_BITS) & 15) & 1) << l;
+	}
 	for (i = 0; i < 2; i++) {
 		uint32_t g = p->g + i * FH_GROUP;
-		__mmask16 valid = lanes_in_range(g, first, end);
-		__mmask16 in = p->coarse[i] & valid, pass;
-		/* 32 bits at fine + 2 * index: the lane's 16 are the low
-		 * ones (little-endian), fh_bitmap_fine leaves a spare word */
-		__m512i w = _mm512_mask_i32gather_epi32(
-			_mm512_setzero_si512(), in, p->x[i], f->fine, 2);
-		__m512i k = _mm512_srli_epi32(p->v[i],
-					      32 - FH_BITMAP_BITS);
-		__m512i bit = _mm512_sllv_epi32(
-			bc(1), _mm512_and_si512(k, bc(15)));
+		__mmask16 vm = (__mmask16)(valid >> (16 * i));
+		__mmask16 pm = (__mmask16)(pass >> (16 * i));
 
-		pass = p->pass[i] | _mm512_mask_test_epi32_mask(in, w, bit);
-		/* no branch on pass: it waits for the gathers, and a
-		 * mispredicted branch that resolves late throws away the
-		 * next pair's rounds with it */
-		if (f->h0)
-			_mm512_mask_storeu_epi32(f->h0 + g, pass, p->v[i]);
-		hits[g / FH_GROUP] |= (uint16_t)pass;
-		set += (unsigned)__builtin_popcount(pass);
+		/* The words of all the valid lanes, not only those that
+		 * pass: a masked store whose mask is empty costs a microcode
+		 * assist when its page is not mapped yet, as in a fresh h0
+		 * (with no lane passing ever, 40% of the kernel's time on
+		 * Zen 5), and most groups have no lane that passes. */
+		if (f->h0 && vm)
+			_mm512_mask_storeu_epi32(f->h0 + g, vm, p->v[i]);
+		hits[g / FH_GROUP] |= pm;
+		set += (unsigned)__builtin_popcount(pm);
 	}
 	return set;
 }
@@ -258,8 +234,8 @@ unsigned fh_kernel_avx512(const struct fh_template *t,
 {
 	uint32_t end = first + count, g;
 	struct fh_pre pre;
-	struct pending pend[PENDING];
-	unsigned set = 0, n = 0, m;
+	struct pending pend[2];
+	unsigned set = 0, n = 0;
 
 	if (count == 0)
 		return 0;
@@ -290,21 +266,17 @@ unsigned fh_kernel_avx512(const struct fh_template *t,
 							  first, end, f));
 			continue;
 		}
-		pending_start(&pend[n % PENDING], g, h0,
+		pending_start(&pend[n % 2], g, h0,
 			      compare_group(g, h0.x, first, end, f),
 			      compare_group(g + FH_GROUP, h0.y, first, end, f),
 			      f);
 		if (n >= 1)
-			pending_rank(&pend[(n - 1) % PENDING], f);
-		if (n >= 1 + LAG)
-			set += pending_finish(&pend[(n - 1 - LAG) % PENDING], f,
-					      hits, first, end);
+			set += pending_finish(&pend[(n - 1) % 2], f, hits, first,
+					      end);
 		n++;
 	}
-	/* the pairs still pending */
+	/* the last pair */
 	if (n >= 1)
-		pending_rank(&pend[(n - 1) % PENDING], f);
-	for (m = n >= 1 + LAG ? n - 1 - LAG : 0; m < n; m++)
-		set += pending_finish(&pend[m % PENDING], f, hits, first, end);
+		set += pending_finish(&pend[(n - 1) % 2], f, hits, first, end);
 	return set;
 }
