@@ -74,7 +74,11 @@ struct fh_search {
 	_Atomic uint64_t *run_best;
 	uint32_t *bucket;
 	struct entry {
-		uint32_t mask, value, run;
+		uint32_t mask, value;
+		/* whole: the first word is the whole prefix (8 digits or
+		 * fewer); single: the run is one prefix, first */
+		uint32_t run : 30, whole : 1, single : 1;
+		uint32_t first;
 	} *entry;
 	_Atomic size_t unsolved;     /* prefixes with no match yet */
 	_Atomic uint64_t best_bound; /* >= every best[], once unsolved is 0 */
@@ -139,6 +143,13 @@ static void confirm(struct fh_search *s, uint64_t counter)
 			record(s, p, counter);
 }
 
+/* The first word of a digest, as the kernels and struct fh_prefix see it. */
+static uint32_t word0(const uint8_t digest[32])
+{
+	return (uint32_t)digest[0] << 24 | (uint32_t)digest[1] << 16 |
+	       (uint32_t)digest[2] << 8 | digest[3];
+}
+
 /* The same with many prefixes, h0 being the kernel's first digest word:
  * only the prefixes indexed under it whose first word matches, and Nettle
  * only when one of them could still get a lower answer. */
@@ -166,12 +177,19 @@ static void confirm_many(struct fh_search *s, uint64_t counter, uint32_t h0)
 			fh_sha256(text, FH_CAND_LEN, digest);
 			hashed = 1;
 		}
-		/* the run's prefixes are equal: one test for all */
-		if (!fh_prefix_matches(&s->prefixes[s->order[s->run[u]]],
-				       digest))
+		/* The run's prefixes are equal: one test for all, and the
+		 * entry's own copy of the prefix when it is enough, since
+		 * each table more is a cache miss (about 100,000 of these
+		 * with 100,000 prefixes, and little else per hit). */
+		if (e->whole ? (word0(digest) & e->mask) != e->value :
+			       !fh_prefix_matches(&s->prefixes[e->first],
+						  digest))
 			continue;
-		for (r = s->run[u]; r < s->run[u + 1]; r++)
-			record(s, s->order[r], counter);
+		if (e->single)
+			record(s, e->first, counter);
+		else
+			for (r = s->run[u]; r < s->run[u + 1]; r++)
+				record(s, s->order[r], counter);
 		while (counter < old && !atomic_compare_exchange_weak(
 						&s->run_best[u], &old, counter))
 			;
@@ -402,6 +420,8 @@ static int build_index(struct fh_search *s)
 	fh_bitmap_fine(s->bitmap, s->coarse, s->rank, s->fine);
 	for (b = 0; b < 65536; b++)
 		s->bucket[b + 1] += s->bucket[b];
+	/* entry.run has 30 bits */
+	_Static_assert(FH_MAX_PREFIXES <= 1u << 30, "entry.run too narrow");
 	s->entry = malloc((s->bucket[65536] + 1) * sizeof *s->entry);
 	if (!s->entry)
 		return -1;
@@ -417,6 +437,9 @@ static int build_index(struct fh_search *s)
 			e->mask = p->mask[0];
 			e->value = p->value[0];
 			e->run = (uint32_t)u;
+			e->whole = p->digits <= 8;
+			e->single = s->run[u + 1] - s->run[u] == 1;
+			e->first = (uint32_t)s->order[s->run[u]];
 		}
 	}
 	for (b = 65536; b > 0; b--)
