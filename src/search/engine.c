@@ -61,7 +61,8 @@ struct fh_search {
 	uint64_t limit; /* hi, or lo + max_tries when that is lower */
 	struct timespec start;
 
-	/* Many prefixes only, else NULL: the kernels' bitmap; the prefixes
+	/* Many prefixes only, else NULL: the kernels' bitmap and its
+	 * copies (coarse, rank, fine: struct fh_filter); the prefixes
 	 * sorted by hex (order), cut into runs of equal ones (run[u] ..
 	 * run[u + 1] - 1), with the lowest match of each run (run_best);
 	 * and the runs that can match a first word h, by h >> 16:
