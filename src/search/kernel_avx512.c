@@ -126,58 +126,64 @@ static inline unsigned record_group(uint16_t *hits, uint32_t g,
 	return (unsigned)__builtin_popcount(pass);
 }
 
-/* Many prefixes: the lookups of a pair of groups go in three steps, one
- * pair apart, so that no load waits on a store or a cache miss: the pair's
- * first digest words are stored (pending_start); after the next pair's
- * rounds, each lane reads the coarse bitmap (128 KiB, a near cache) and the
- * few that pass it get their bitmap word (2 MiB, mostly in the last level
- * cache or memory) prefetched (pending_coarse); after one more pair, those
- * words are read and the lanes recorded (pending_finish).  Read at once,
- * the misses stalled the rounds behind them (the reorder window holds less
- * than a group).  Scalar loads, no branch on a lane. */
+/* Many prefixes: the lookups of a pair of groups go in two steps, one pair
+ * apart, reading nothing from beyond the near caches (coarse, rank and
+ * fine: some 450 KiB for 100,000 prefixes, kernel.h).  pending_start,
+ * right after the pair's rounds: each lane's coarse word, two gathers for
+ * the 32 lanes, and the coarse test, in vector registers.  pending_finish,
+ * after the next pair's rounds: the lanes past the coarse test (one in
+ * eleven with 100,000 6-digit prefixes) find their fine word, in scalar
+ * code, and the lanes are recorded.  Neither step waits on a load of its
+ * own pair, so the gathers' latency hides behind the next pair's rounds,
+ * and the one branch on the data (the loop over the lanes past the coarse
+ * test) reads a mask that is long computed, so a misprediction costs a
+ * refetch, not the rounds issued behind a pending load.
+ *
+ * What this replaced cost as much as the rounds with 100,000 prefixes on
+ * Zen 5: a scalar coarse lookup on every lane (the vector and scalar work
+ * share the front end, so "idle scalar ports" were not free), then reads
+ * of the 2 MiB bitmap, whose prefetches did not arrive in time while
+ * other programs ran.
+ *
+ * Measured since (Zen 5, the kernel alone, 100,000 6-digit prefixes
+ * against a plain compare): this costs 10-15% of the kernel's time, the
+ * two gathers about 10 of it (gathers from a 1 KiB table cost the same,
+ * so it is the instruction, not the cache; 32 scalar loads with bt and
+ * adc instead, or half of each, were no faster), the fine loop the rest.
+ * The fine stage in vector code too (a gather of rank, a popcount, a
+ * gather of fine) was slower than this loop over the few lanes that need
+ * it; running the loop's first four passes without a branch was no
+ * faster. */
 struct pending {
 	uint32_t g;
-	uint32_t coarse;   /* lanes past the coarse bitmap, a bit each */
-	__mmask16 pass[2]; /* lanes past the compares */
-	uint32_t v[2 * FH_GROUP];
+	__mmask16 pass[2];   /* lanes past the compares */
+	__mmask16 coarse[2]; /* lanes past the coarse bitmap */
+	__m512i v[2];        /* their first digest words */
 };
 
-/* a when in is 1, b when it is 0, with no branch for gcc to make: a
- * branch on a lane's bit mispredicts too often (it flushes the next
- * group's rounds with it). */
-static inline const uint32_t *pick(uint32_t in, const uint32_t *a,
-				   const uint32_t *b)
-{
-	uintptr_t m = (uintptr_t)0 - in;
-
-	return (const uint32_t *)(((uintptr_t)a & m) | ((uintptr_t)b & ~m));
-}
-
 static inline void pending_start(struct pending *p, uint32_t g, struct v2 h0,
-				 __mmask16 pass_x, __mmask16 pass_y)
+				 __mmask16 pass_x, __mmask16 pass_y,
+				 const struct fh_filter *f)
 {
+	unsigned i;
+
 	p->g = g;
 	p->pass[0] = pass_x;
 	p->pass[1] = pass_y;
-	_mm512_storeu_si512(p->v, h0.x);
-	_mm512_storeu_si512(p->v + FH_GROUP, h0.y);
-}
+	p->v[0] = h0.x;
+	p->v[1] = h0.y;
+	p->coarse[0] = p->coarse[1] = 0;
+	/* h0 wanted with no bitmap: the compares alone */
+	for (i = 0; f->bitmap && i < 2; i++) {
+		__m512i c = _mm512_srli_epi32(p->v[i], 32 - FH_COARSE_BITS);
+		__m512i w = _mm512_i32gather_epi32(_mm512_srli_epi32(c, 5),
+						   f->coarse, 4);
+		__m512i bit = _mm512_sllv_epi32(
+			_mm512_set1_epi32(1),
+			_mm512_and_si512(c, _mm512_set1_epi32(31)));
 
-static inline void pending_coarse(struct pending *p, const struct fh_filter *f)
-{
-	uint32_t c = 0, l;
-
-	for (l = 0; f->bitmap && l < 2 * FH_GROUP; l++) {
-		uint32_t v = p->v[l], i = v >> (32 - FH_COARSE_BITS);
-		uint32_t in = f->coarse[i / 32] >> (i % 32) & 1;
-		const uint32_t *w = &f->bitmap[v >> (32 - FH_BITMAP_BITS + 5)];
-
-		_mm_prefetch((const char *)pick(in, w, f->coarse), _MM_HINT_T0);
-		c |= in << l;
-		/* keeps gcc from turning the loop into gathers */
-		__asm__("" : "+r"(c));
+		p->coarse[i] = _mm512_test_epi32_mask(w, bit);
 	}
-	p->coarse = c;
 }
 
 static inline unsigned pending_finish(const struct pending *p,
@@ -185,31 +191,38 @@ static inline unsigned pending_finish(const struct pending *p,
 				      uint32_t first, uint32_t end)
 {
 	unsigned set = 0, i;
+	uint32_t valid = lanes_in_range(p->g, first, end) |
+			 (uint32_t)lanes_in_range(p->g + FH_GROUP, first, end)
+				 << 16;
+	uint32_t c = ((uint32_t)p->coarse[0] | (uint32_t)p->coarse[1] << 16) &
+		     valid;
+	uint32_t pass = (uint32_t)p->pass[0] | (uint32_t)p->pass[1] << 16;
+	const uint32_t *v = (const uint32_t *)p->v;
 
+	for (; c; c &= c - 1) {
+		uint32_t l = (uint32_t)__builtin_ctz(c), h = v[l];
+		uint32_t w = h >> (32 - FH_COARSE_BITS + 5);
+		uint32_t below = f->coarse[w] &
+				 ((1u << (h >> (32 - FH_COARSE_BITS) & 31)) - 1);
+		uint32_t x = f->fine[f->rank[w] +
+				     (uint32_t)__builtin_popcount(below)];
+
+		pass |= (x >> (h >> (32 - FH_BITMAP_BITS) & 15) & 1) << l;
+	}
 	for (i = 0; i < 2; i++) {
 		uint32_t g = p->g + i * FH_GROUP;
-		uint32_t valid = lanes_in_range(g, first, end);
-		uint32_t pass = p->pass[i];
-		uint32_t c = p->coarse >> (i * FH_GROUP) & valid, l;
-		const uint32_t *v = p->v + i * FH_GROUP;
+		__mmask16 vm = (__mmask16)(valid >> (16 * i));
+		__mmask16 pm = (__mmask16)(pass >> (16 * i));
 
-		/* every lane, a lane past the coarse bitmap reading its
-		 * prefetched word and the others a cached one: a loop with
-		 * a branch per passing lane mispredicted often enough to
-		 * cost more than all the lookups */
-		for (l = 0; f->bitmap && l < FH_GROUP; l++) {
-			uint32_t in = c >> l & 1, x = v[l];
-			uint32_t k = x >> (32 - FH_BITMAP_BITS);
-			const uint32_t *w = pick(in, &f->bitmap[k / 32],
-						 f->coarse);
-
-			pass |= (in & *w >> (k % 32)) << l;
-			__asm__("" : "+r"(pass));
-		}
-		if (f->h0)
-			_mm512_mask_storeu_epi32(f->h0 + g, (__mmask16)pass,
-						 _mm512_loadu_si512(v));
-		set += record_group(hits, g, (__mmask16)pass);
+		/* The words of all the valid lanes, not only those that
+		 * pass: a masked store whose mask is empty costs a microcode
+		 * assist when its page is not mapped yet, as in a fresh h0
+		 * (with no lane passing ever, 40% of the kernel's time on
+		 * Zen 5), and most groups have no lane that passes. */
+		if (f->h0 && vm)
+			_mm512_mask_storeu_epi32(f->h0 + g, vm, p->v[i]);
+		hits[g / FH_GROUP] |= pm;
+		set += (unsigned)__builtin_popcount(pm);
 	}
 	return set;
 }
@@ -229,7 +242,7 @@ unsigned fh_kernel_avx512(const struct fh_template *t,
 {
 	uint32_t end = first + count, g;
 	struct fh_pre pre;
-	struct pending pend[3];
+	struct pending pend[2];
 	unsigned set = 0, n = 0;
 
 	if (count == 0)
@@ -261,22 +274,17 @@ unsigned fh_kernel_avx512(const struct fh_template *t,
 							  first, end, f));
 			continue;
 		}
-		pending_start(&pend[n % 3], g, h0,
+		pending_start(&pend[n % 2], g, h0,
 			      compare_group(g, h0.x, first, end, f),
-			      compare_group(g + FH_GROUP, h0.y, first, end, f));
+			      compare_group(g + FH_GROUP, h0.y, first, end, f),
+			      f);
 		if (n >= 1)
-			pending_coarse(&pend[(n - 1) % 3], f);
-		if (n >= 2)
-			set += pending_finish(&pend[(n - 2) % 3], f, hits, first,
+			set += pending_finish(&pend[(n - 1) % 2], f, hits, first,
 					      end);
 		n++;
 	}
-	/* the last two pairs */
+	/* the last pair */
 	if (n >= 1)
-		pending_coarse(&pend[(n - 1) % 3], f);
-	if (n >= 2)
-		set += pending_finish(&pend[(n - 2) % 3], f, hits, first, end);
-	if (n >= 1)
-		set += pending_finish(&pend[(n - 1) % 3], f, hits, first, end);
+		set += pending_finish(&pend[(n - 1) % 2], f, hits, first, end);
 	return set;
 }

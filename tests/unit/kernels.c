@@ -423,6 +423,8 @@ START_TEST(test_kernel_bitmap)
 {
 	static uint32_t h0[4096], bitmap[1u << (FH_BITMAP_BITS - 5)];
 	static uint32_t coarse[1u << (FH_COARSE_BITS - 5)];
+	static uint32_t rank[1u << (FH_COARSE_BITS - 5)];
+	static uint16_t fine[(1u << FH_COARSE_BITS) + 1];
 	static uint32_t kept[FH_TEMPLATE_SIZE];
 	const struct fh_kernel *k = tested[_i];
 	struct fh_template t;
@@ -432,6 +434,8 @@ START_TEST(test_kernel_bitmap)
 	random_template(&t);
 	f.bitmap = bitmap;
 	f.coarse = coarse;
+	f.rank = rank;
+	f.fine = fine;
 	f.h0 = kept;
 	for (rep = 0; rep < 8; rep++) {
 		uint32_t first = rnd_below(FH_TEMPLATE_SIZE - 4096);
@@ -451,6 +455,7 @@ START_TEST(test_kernel_bitmap)
 		for (i = 0; i < 1u << FH_COARSE_BITS; i++)
 			if (bitmap[i / 2] >> (16 * (i % 2)) & 0xffffu)
 				coarse[i / 32] |= 1u << (i % 32);
+		fh_bitmap_fine(bitmap, coarse, rank, fine);
 		f.n = rep & 1;
 		f.mask[0] = 0xf0000000u;
 		f.value[0] = (uint32_t)rnd() & f.mask[0];
@@ -459,6 +464,8 @@ START_TEST(test_kernel_bitmap)
 	/* the h0 output alone, no bitmap: every compare hit is kept */
 	f.bitmap = NULL;
 	f.coarse = NULL;
+	f.rank = NULL;
+	f.fine = NULL;
 	f.n = 1;
 	f.mask[0] = 0xf0000000u;
 	f.value[0] = 0x50000000u;
