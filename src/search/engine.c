@@ -450,19 +450,14 @@ static int build_index(struct fh_search *s)
 	return 0;
 }
 
-struct fh_search *fh_search_start(const struct fh_search_opts *o)
+/* A search for o with every table made, no thread started yet: NULL with
+ * errno set when memory runs out. */
+static struct fh_search *search_new(const struct fh_search_opts *o)
 {
-	struct fh_search *s;
+	struct fh_search *s = calloc(1, sizeof *s);
 	size_t p;
 	unsigned i;
-	int err;
 
-	if (o->n_prefixes == 0 || o->n_prefixes > FH_MAX_PREFIXES ||
-	    o->threads == 0 || o->lo > o->hi) {
-		errno = EINVAL;
-		return NULL;
-	}
-	s = calloc(1, sizeof *s);
 	if (!s)
 		return NULL;
 	s->o = *o;
@@ -471,11 +466,8 @@ struct fh_search *fh_search_start(const struct fh_search_opts *o)
 	s->prefixes = malloc(o->n_prefixes * sizeof *s->prefixes);
 	s->best = malloc(o->n_prefixes * sizeof *s->best);
 	s->found_at = calloc(o->n_prefixes, sizeof *s->found_at);
-	if (!s->prefixes || !s->best || !s->found_at) {
-		fh_search_free(s);
-		errno = ENOMEM;
-		return NULL;
-	}
+	if (!s->prefixes || !s->best || !s->found_at)
+		goto no_memory;
 	memcpy(s->prefixes, o->prefixes, o->n_prefixes * sizeof *o->prefixes);
 	s->o.prefixes = s->prefixes;
 	s->limit = o->max_tries && o->max_tries < o->hi - o->lo ?
@@ -486,50 +478,73 @@ struct fh_search *fh_search_start(const struct fh_search_opts *o)
 	atomic_init(&s->stop, 0);
 	atomic_init(&s->unsolved, o->n_prefixes);
 	atomic_init(&s->best_bound, NONE);
-	if (o->n_prefixes > FH_MAX_FILTERS && build_index(s)) {
-		fh_search_free(s);
-		errno = ENOMEM;
-		return NULL;
-	}
-
+	if (o->n_prefixes > FH_MAX_FILTERS && build_index(s))
+		goto no_memory;
 	s->workers = aligned_alloc(CACHE_LINE, o->threads * sizeof *s->workers);
-	if (!s->workers) {
-		fh_search_free(s);
-		return NULL;
-	}
+	if (!s->workers)
+		goto no_memory;
 	memset(s->workers, 0, o->threads * sizeof *s->workers);
 	for (i = 0; s->bitmap && i < o->threads; i++) {
 		s->workers[i].h0 = malloc(FH_TEMPLATE_SIZE * sizeof(uint32_t));
-		if (!s->workers[i].h0) {
-			fh_search_free(s);
-			errno = ENOMEM;
-			return NULL;
-		}
+		if (!s->workers[i].h0)
+			goto no_memory;
 	}
-	s->start = fh_now();
+	return s;
+no_memory:
+	fh_search_free(s);
+	errno = ENOMEM;
+	return NULL;
+}
+
+/* Starts every thread of s: 0, or an errno value after stopping the
+ * threads already started. */
+static int start_threads(struct fh_search *s)
+{
+	unsigned i;
+	int err = 0;
 
 	pthread_mutex_lock(&s->lock);
-	for (i = 0; i < o->threads; i++) {
+	for (i = 0; i < s->o.threads; i++) {
 		struct worker *w = &s->workers[i];
 
 		w->s = s;
 		w->index = i;
 		atomic_init(&w->tries, 0);
-		atomic_init(&w->swept, o->lo);
+		atomic_init(&w->swept, s->o.lo);
 		err = pthread_create(&w->thread, NULL, worker_main, w);
 		if (err) {
 			/* Without all its threads the sweep would leave holes
 			 * in the range: stop the ones started and fail. */
 			atomic_store(&s->stop, 1);
-			pthread_mutex_unlock(&s->lock);
-			fh_search_free(s);
-			errno = err;
-			return NULL;
+			break;
 		}
 		w->started = 1;
 		s->running++;
 	}
 	pthread_mutex_unlock(&s->lock);
+	return err;
+}
+
+struct fh_search *fh_search_start(const struct fh_search_opts *o)
+{
+	struct fh_search *s;
+	int err;
+
+	if (o->n_prefixes == 0 || o->n_prefixes > FH_MAX_PREFIXES ||
+	    o->threads == 0 || o->lo > o->hi) {
+		errno = EINVAL;
+		return NULL;
+	}
+	s = search_new(o);
+	if (!s)
+		return NULL;
+	s->start = fh_now();
+	err = start_threads(s);
+	if (err) {
+		fh_search_free(s);
+		errno = err;
+		return NULL;
+	}
 	return s;
 }
 
