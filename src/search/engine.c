@@ -370,24 +370,13 @@ static int by_hex(const void *a, const void *b)
 		      sort_prefixes[*(const size_t *)b].hex);
 }
 
-/* The many-prefix filter and index (struct fh_search); 0, or -1 when
- * memory runs out. */
-static int build_index(struct fh_search *s)
+/* s->order: the prefixes sorted by text; s->run: where each run of equal
+ * prefixes starts in it.  Returns the number of runs. */
+static size_t sort_runs(struct fh_search *s)
 {
 	static pthread_mutex_t sort_lock = PTHREAD_MUTEX_INITIALIZER;
 	size_t n = s->o.n_prefixes, i, u, runs = 0;
-	uint32_t b;
 
-	s->bitmap = calloc((size_t)1 << (FH_BITMAP_BITS - 5), sizeof *s->bitmap);
-	s->coarse = calloc((size_t)1 << (FH_COARSE_BITS - 5), sizeof *s->coarse);
-	s->rank = malloc(((size_t)1 << (FH_COARSE_BITS - 5)) * sizeof *s->rank);
-	s->order = malloc(n * sizeof *s->order);
-	s->run = malloc((n + 1) * sizeof *s->run);
-	s->run_best = malloc(n * sizeof *s->run_best);
-	s->bucket = calloc(65537, sizeof *s->bucket);
-	if (!s->bitmap || !s->coarse || !s->rank || !s->order || !s->run ||
-	    !s->run_best || !s->bucket)
-		return -1;
 	for (i = 0; i < n; i++)
 		s->order[i] = i;
 	/* qsort has no argument for the comparison: one sort at a time */
@@ -402,6 +391,16 @@ static int build_index(struct fh_search *s)
 	s->run[runs] = n;
 	for (u = 0; u < runs; u++)
 		atomic_init(&s->run_best[u], NONE);
+	return runs;
+}
+
+/* The kernels' bitmaps (full, coarse, fine) of the runs' first words,
+ * and s->bucket[b + 1]: how many runs cover 16-bit bucket b.  0, or -1
+ * when memory runs out. */
+static int fill_bitmaps(struct fh_search *s, size_t runs)
+{
+	size_t u;
+	uint32_t b;
 
 	/* A prefix of d digits covers first words value .. value | ~mask:
 	 * one 16-bit bucket from 4 digits on, 16^(4 - d) below. */
@@ -420,6 +419,17 @@ static int build_index(struct fh_search *s)
 	if (!s->fine)
 		return -1;
 	fh_bitmap_fine(s->bitmap, s->coarse, s->rank, s->fine);
+	return 0;
+}
+
+/* s->entry, the runs by 16-bit bucket, s->bucket[b] the first of bucket
+ * b's (counts from fill_bitmaps in, offsets out).  0, or -1 when memory
+ * runs out. */
+static int fill_entries(struct fh_search *s, size_t runs)
+{
+	size_t u;
+	uint32_t b;
+
 	for (b = 0; b < 65536; b++)
 		s->bucket[b + 1] += s->bucket[b];
 	/* entry.run has 30 bits */
@@ -448,6 +458,26 @@ static int build_index(struct fh_search *s)
 		s->bucket[b] = s->bucket[b - 1];
 	s->bucket[0] = 0;
 	return 0;
+}
+
+/* The many-prefix filter and index (struct fh_search); 0, or -1 when
+ * memory runs out. */
+static int build_index(struct fh_search *s)
+{
+	size_t n = s->o.n_prefixes, runs;
+
+	s->bitmap = calloc((size_t)1 << (FH_BITMAP_BITS - 5), sizeof *s->bitmap);
+	s->coarse = calloc((size_t)1 << (FH_COARSE_BITS - 5), sizeof *s->coarse);
+	s->rank = malloc(((size_t)1 << (FH_COARSE_BITS - 5)) * sizeof *s->rank);
+	s->order = malloc(n * sizeof *s->order);
+	s->run = malloc((n + 1) * sizeof *s->run);
+	s->run_best = malloc(n * sizeof *s->run_best);
+	s->bucket = calloc(65537, sizeof *s->bucket);
+	if (!s->bitmap || !s->coarse || !s->rank || !s->order || !s->run ||
+	    !s->run_best || !s->bucket)
+		return -1;
+	runs = sort_runs(s);
+	return fill_bitmaps(s, runs) < 0 || fill_entries(s, runs) < 0 ? -1 : 0;
 }
 
 /* A search for o with every table made, no thread started yet: NULL with
