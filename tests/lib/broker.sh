@@ -36,10 +36,13 @@ broker_port_free() {
 # rabbitmqctl's own short-lived node listens on (by default 35672..35682
 # for every rabbitmqctl on the machine, which parallel tests would share:
 # here +2..+6), this node's own epmd (+7), AMQPS (+8, see broker_tls) and
-# one kept closed (+9).
+# one kept closed (+9).  All below 32768, where Linux's ephemeral range
+# starts (ip_local_port_range, 32768..60999 by default): there, any
+# outgoing connection of a parallel test (rabbitmqctl, a worker) could
+# take the port between the check here and the node's bind (eaddrinuse).
 broker_pick_ports() {
 	local base try i ok
-	base=$(( 20000 + ($$ % 2000) * 10 ))
+	base=$(( 20000 + ($$ % 1270) * 10 ))
 	for try in $(seq 0 50); do
 		ok=1
 		for i in 0 1 2 3 4 5 6 7 8 9; do
@@ -49,7 +52,7 @@ broker_pick_ports() {
 			BROKER_PORT=$base
 			return 0
 		fi
-		base=$(( 20000 + ((base - 20000 + 10 * 37) % 20000) ))
+		base=$(( 20000 + ((base - 20000 + 10 * 37) % 12700) ))
 	done
 	broker_fail "no free ports for a test broker"
 }
@@ -296,12 +299,13 @@ kill_holding_worker() {
 # exit with the broker.
 PROXY_PID=
 PROXY_PORT=
-# A free port for the proxy, well away from the brokers' ranges.
+# A free port for the proxy, below the brokers' ranges and, like them,
+# below the ephemeral range.
 proxy_pick_port() {
-	local p=$(( 40000 + ($$ % 500) * 20 )) i
+	local p=$(( 10000 + ($$ % 500) * 20 )) i
 	for i in $(seq 200); do
 		broker_port_free "$p" && { PROXY_PORT=$p; return; }
-		p=$(( 40000 + (p - 40000 + 37) % 20000 ))
+		p=$(( 10000 + (p - 10000 + 37) % 10000 ))
 	done
 	broker_fail "no free port for the proxy"
 }
