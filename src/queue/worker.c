@@ -337,7 +337,10 @@ static int pre_check(struct worker *w, const struct item *it, int *st)
 		fh_err("prefix %s: %s; message requeued", it->job.prefix.hex,
 		       why);
 		requeue(w, it->tag, 0);
-		*st = FH_EXIT_BROKER;
+		/* a signal that stopped the notice connection stops the pod:
+		 * its exit status says so, not a broker error */
+		*st = fh_signal_caught() ? fh_exit_for_signal(fh_signal_caught())
+					 : FH_EXIT_BROKER;
 		return -1;
 	}
 }

@@ -296,7 +296,9 @@ kill_holding_worker() {
 # stops it (SIGSTOP: every connection hangs, nothing is closed),
 # proxy_thaw lets it go on, proxy_stop kills it (every connection through
 # it dropped; proxy_start brings it back on the same port).  It stops on
-# exit with the broker.
+# exit with the broker.  PROXY_OPTS adds socat options to its listening
+# side (max-children=1: one connection relayed at a time, the next ones
+# left waiting in the kernel's backlog, connected but unanswered).
 PROXY_PID=
 PROXY_PORT=
 # A free port for the proxy, below the brokers' ranges and, like them,
@@ -320,7 +322,7 @@ proxy_start() {
 	*" proxy_stop "*) ;;
 	*) cleanup_hooks="proxy_stop $cleanup_hooks" ;;
 	esac
-	setsid socat TCP-LISTEN:"$PROXY_PORT",bind=127.0.0.1,fork,reuseaddr \
+	setsid socat TCP-LISTEN:"$PROXY_PORT",bind=127.0.0.1,fork,reuseaddr${PROXY_OPTS:+,$PROXY_OPTS} \
 		TCP:127.0.0.1:"$BROKER_PORT" >/dev/null 2>&1 &
 	PROXY_PID=$!
 	for i in $(seq 100); do
