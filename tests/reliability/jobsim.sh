@@ -82,8 +82,14 @@ jobsim_cleanup() {
 	local p
 	touch "$state/stop" 2>/dev/null
 	for p in $SLOT_PIDS; do kill -KILL "$p" 2>/dev/null; done
+	# a pid file can outlive its worker (a slot killed between wait and
+	# rm), and with pid_max 32768 the number may by now belong to another
+	# test's process: kill it only while it is still a find-hash
 	for p in "$state"/pid.*; do
-		[ -f "$p" ] && kill -KILL "$(cat "$p")" 2>/dev/null
+		[ -f "$p" ] || continue
+		p=$(cat "$p")
+		grep -q find-hash "/proc/$p/cmdline" 2>/dev/null &&
+			kill -KILL "$p" 2>/dev/null
 	done
 }
 broker_start
