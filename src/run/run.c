@@ -120,31 +120,11 @@ enum fh_run_end fh_run_search(struct fh_search *s, const struct fh_common *c,
 	return why;
 }
 
-int fh_run_start(struct fh_run *r, const struct fh_common *c,
-		 const struct fh_prefix *prefixes, size_t n, char *why,
-		 size_t whysize)
-{
-	struct fh_search_opts o;
-
-	r->s = NULL;
-	if (fh_base_init(&r->base, c->seeded, c->seed) < 0) {
-		snprintf(why, whysize, "cannot draw a random base: %s",
-			 strerror(errno));
-		return -1;
-	}
-	fh_search_opts_init(&o, c, prefixes, n, &r->base);
-	r->s = fh_search_start(&o);
-	if (!r->s) {
-		snprintf(why, whysize, "cannot start %u search threads: %s",
-			 c->threads, strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
-void fh_search_opts_init(struct fh_search_opts *o, const struct fh_common *c,
-			 const struct fh_prefix *prefixes, size_t n,
-			 const struct fh_base *base)
+/* The search options for prefixes under c (base, range from the shard,
+ * bounds, threads, kernel).  base must outlive the search. */
+static void search_opts(struct fh_search_opts *o, const struct fh_common *c,
+			const struct fh_prefix *prefixes, size_t n,
+			const struct fh_base *base)
 {
 	memset(o, 0, sizeof *o);
 	o->prefixes = prefixes;
@@ -157,4 +137,26 @@ void fh_search_opts_init(struct fh_search_opts *o, const struct fh_common *c,
 	o->max_tries = c->max_tries;
 	o->threads = c->threads;
 	o->kernel = c->kernel;
+}
+
+int fh_run_start(struct fh_run *r, const struct fh_common *c,
+		 const struct fh_prefix *prefixes, size_t n, char *why,
+		 size_t whysize)
+{
+	struct fh_search_opts o;
+
+	r->s = NULL;
+	if (fh_base_init(&r->base, c->seeded, c->seed) < 0) {
+		snprintf(why, whysize, "cannot draw a random base: %s",
+			 strerror(errno));
+		return -1;
+	}
+	search_opts(&o, c, prefixes, n, &r->base);
+	r->s = fh_search_start(&o);
+	if (!r->s) {
+		snprintf(why, whysize, "cannot start %u search threads: %s",
+			 c->threads, strerror(errno));
+		return -1;
+	}
+	return 0;
 }

@@ -61,12 +61,6 @@ enum fh_run_end {
 enum fh_run_end fh_run_search(struct fh_search *s, const struct fh_common *c,
 			      int (*tick)(void *arg), void *arg);
 
-/* The search options for prefixes under c (base, range from the shard,
- * bounds, threads, kernel).  base must outlive the search. */
-void fh_search_opts_init(struct fh_search_opts *o, const struct fh_common *c,
-			 const struct fh_prefix *prefixes, size_t n,
-			 const struct fh_base *base);
-
 /* --- signals.c ----------------------------------------------------------- */
 
 /* SIGINT and SIGTERM only set a flag; the loops look at it.
