@@ -8,8 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <amqp.h>
-#include <amqp_framing.h>
+#include "rabbitmq.h"
 
 #include "run.h"
 

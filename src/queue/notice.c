@@ -6,8 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <amqp.h>
-#include <amqp_framing.h>
+#include "rabbitmq.h"
 
 #include "body.h"
 #include "broker.h"

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include <amqp.h>
+#include "rabbitmq.h"
 
 #include "broker.h"
 #include "run.h"

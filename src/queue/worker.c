@@ -9,8 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <amqp.h>
-#include <amqp_framing.h>
+#include "rabbitmq.h"
 
 #include "body.h"
 #include "broker.h"

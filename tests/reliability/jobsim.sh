@@ -68,6 +68,7 @@ cc=${CC:-cc}
 command -v "$cc" >/dev/null || broker_fail "no C compiler ($cc) for the helper"
 "$cc" -shared -fPIC -o "$scratch/killpoint.so" \
 	"$top_srcdir/tests/reliability/killpoint.c" -ldl \
+	-I"${top_builddir:-$top_srcdir}" -I"$top_srcdir/src/queue" \
 	$(pkg-config --cflags librabbitmq 2>/dev/null) \
 	>"$scratch/cc.log" 2>&1 || {
 	cat "$scratch/cc.log" >&2

@@ -9,8 +9,12 @@
  * $JOBSIM_TOKENS/publish or $JOBSIM_TOKENS/ack; the first worker to reach
  * that point removes the token (unlink succeeds for one process only) and
  * kills itself with SIGKILL, writing its pid to $JOBSIM_TOKENS/fired-WHERE
- * first so the simulator can count it. */
-#define _GNU_SOURCE
+ * first so the simulator can count it.
+ *
+ * config.h (AC_USE_SYSTEM_EXTENSIONS: _GNU_SOURCE, for RTLD_NEXT) also
+ * says which rabbitmq-c header names src/queue/rabbitmq.h includes. */
+#include <config.h>
+
 #include <dlfcn.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -19,7 +23,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <amqp.h>
+#include "rabbitmq.h"
 
 static void maybe_die(const char *where)
 {
