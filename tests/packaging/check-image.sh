@@ -2,20 +2,25 @@
 # check-image.sh: builds contrib/k8s/Dockerfile without a Docker engine
 # and checks the image it makes (run by "make check-image", as root).
 #
-#  1. the two base images the Dockerfile names, debian:bookworm and
-#     debian:bookworm-slim, made with mmdebstrap from Debian's archive
+# For each Debian release the Dockerfile takes (DEBIAN_SUITE: bookworm,
+# then trixie):
+#  1. the two base images the Dockerfile names, debian:SUITE and
+#     debian:SUITE-slim, made with mmdebstrap from Debian's archive
 #     (contrib/image/debian-base.sh) and imported into a private buildah
 #     store: nothing is pulled from a registry;
 #  2. the image, with buildah build --isolation chroot --pull=never;
-#  3. from inside the image: find-hash --version, an offline answer
-#     checked with sha256sum, the numeric non-root user, and a queue round
-#     trip against a private RabbitMQ node on loopback (tests/lib/broker.sh).
+#  3. from inside the image: find-hash --version, the release it runs on,
+#     an offline answer checked with sha256sum, the numeric non-root user,
+#     and a queue round trip against a private RabbitMQ node on loopback
+#     (tests/lib/broker.sh).
 #
 # Everything lives in one scratch directory (buildah's vfs store
 # included) that is removed on exit.  Fails on any broken step, never
 # skips.  Settings:
-#   FH_IMAGE_BASES=DIR      take bookworm.tar and bookworm-slim.tar from
-#                           DIR instead of running mmdebstrap (made by
+#   FH_IMAGE_SUITES="..."   the releases to build for (default
+#                           "bookworm trixie");
+#   FH_IMAGE_BASES=DIR      take SUITE.tar and SUITE-slim.tar from DIR
+#                           instead of running mmdebstrap (made by
 #                           contrib/image/debian-base.sh; a developer's
 #                           cache, CI builds them);
 #   FH_IMAGE_DEB_CHECK=1    let stage "build" run the package's test
@@ -32,7 +37,6 @@ for t in buildah mmdebstrap sha256sum; do
 	command -v "$t" >/dev/null || { echo "check-image: $t not found" >&2; exit 99; }
 done
 
-image=localhost/find-hash:check
 # buildah's store and state, private to this test; chroot isolation (no
 # container runtime, no namespaces beyond what chroot needs) and the
 # host's network, which is what this sandbox and most CI runners allow.
@@ -68,109 +72,147 @@ phase() {
 	[ "$1" = done ] || echo "check-image: $1 ..."
 }
 
-# --- 1. the base images ---------------------------------------------------
-phase "base images (mmdebstrap)"
-if [ -n "${FH_IMAGE_BASES:-}" ]; then
-	cp "$FH_IMAGE_BASES/bookworm.tar" "$FH_IMAGE_BASES/bookworm-slim.tar" \
-		"$scratch/" || die "no base tarballs in $FH_IMAGE_BASES"
-else
-	# two mmdebstrap runs at once: they mostly wait on the archive
-	"$top_srcdir/contrib/image/debian-base.sh" bookworm \
-		"$scratch/bookworm.tar" >"$scratch/mmdebstrap-full.log" 2>&1 &
-	full=$!
-	"$top_srcdir/contrib/image/debian-base.sh" --slim bookworm \
-		"$scratch/bookworm-slim.tar" >"$scratch/mmdebstrap-slim.log" 2>&1 ||
-		{ cat "$scratch/mmdebstrap-slim.log" >&2; die "mmdebstrap bookworm-slim"; }
-	wait $full ||
-		{ cat "$scratch/mmdebstrap-full.log" >&2; die "mmdebstrap bookworm"; }
-fi
-phase "base images (import)"
-for tag in bookworm bookworm-slim; do
-	c=$(B from scratch) || die "buildah from scratch"
-	B add "$c" "$scratch/$tag.tar" / >/dev/null || die "buildah add $tag.tar"
-	B config --cmd '["bash"]' --env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-		--os linux --arch "$(dpkg --print-architecture)" "$c" || die "buildah config"
-	# the very name the Dockerfile's FROM resolves to
-	B commit -q --rm "$c" "docker.io/library/debian:$tag" >/dev/null ||
-		die "buildah commit debian:$tag"
-	rm -f "$scratch/$tag.tar"
-done
-B images
+# check_suite SUITE: steps 1 to 3 for one Debian release
+check_suite() {
+	suite=$1
+	image=localhost/find-hash:check-$suite
+	# --- 1. the base images ---------------------------------------------------
+	phase "$suite: base images (mmdebstrap)"
+	if [ -n "${FH_IMAGE_BASES:-}" ]; then
+		cp "$FH_IMAGE_BASES/$suite.tar" "$FH_IMAGE_BASES/$suite-slim.tar" \
+			"$scratch/" || die "no base tarballs in $FH_IMAGE_BASES"
+	else
+		# two mmdebstrap runs at once: they mostly wait on the archive
+		"$top_srcdir/contrib/image/debian-base.sh" "$suite" \
+			"$scratch/$suite.tar" >"$scratch/mmdebstrap-full.log" 2>&1 &
+		full=$!
+		"$top_srcdir/contrib/image/debian-base.sh" --slim "$suite" \
+			"$scratch/$suite-slim.tar" >"$scratch/mmdebstrap-slim.log" 2>&1 ||
+			{ cat "$scratch/mmdebstrap-slim.log" >&2; die "mmdebstrap $suite-slim"; }
+		wait $full ||
+			{ cat "$scratch/mmdebstrap-full.log" >&2; die "mmdebstrap $suite"; }
+	fi
+	phase "$suite: base images (import)"
+	for tag in "$suite" "$suite-slim"; do
+		c=$(B from scratch) || die "buildah from scratch"
+		B add "$c" "$scratch/$tag.tar" / >/dev/null || die "buildah add $tag.tar"
+		B config --cmd '["bash"]' --env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+			--os linux --arch "$(dpkg --print-architecture)" "$c" || die "buildah config"
+		# the very name the Dockerfile's FROM resolves to
+		B commit -q --rm "$c" "docker.io/library/debian:$tag" >/dev/null ||
+			die "buildah commit debian:$tag"
+		rm -f "$scratch/$tag.tar"
+	done
+	B images
 
-# --- 2. the image ---------------------------------------------------------
-phase "image build"
-# FIND_HASH_FROM given although it is the default: buildah 1.28 decides
-# which stages to skip from the build arguments given, without the
-# Dockerfile's own default, and so skips the stage the default names
-# ("packages-source: image not known").
-build_args="--build-arg FIND_HASH_FROM=source"
-[ -n "${FH_IMAGE_DEB_CHECK:-}" ] ||
-	build_args="$build_args --build-arg DEB_BUILD_OPTIONS=nocheck"
-# shellcheck disable=SC2086
-B build --isolation chroot --network host --pull=never \
-	--ignorefile "$top_srcdir/contrib/k8s/Dockerfile.dockerignore" \
-	-f "$top_srcdir/contrib/k8s/Dockerfile" $build_args -t "$image" \
-	"$top_srcdir" >"$scratch/build.log" 2>&1 ||
-	{ tail -n 200 "$scratch/build.log" >&2; die "buildah build"; }
-B images "$image"
-echo "check-image: image size (uncompressed, buildah images):" \
-	"$(B images --format '{{.Size}}' "$image")"
+	# --- 2. the image ---------------------------------------------------------
+	phase "$suite: image build"
+	# FIND_HASH_FROM given although it is the default: buildah 1.28 decides
+	# which stages to skip from the build arguments given, without the
+	# Dockerfile's own default, and so skips the stage the default names
+	# ("packages-source: image not known").
+	build_args="--build-arg FIND_HASH_FROM=source --build-arg DEBIAN_SUITE=$suite"
+	# nocheck, option and profile: no test run, and none of the build
+	# dependencies only the tests need (the broker, clang, valgrind)
+	[ -n "${FH_IMAGE_DEB_CHECK:-}" ] ||
+		build_args="$build_args --build-arg DEB_BUILD_OPTIONS=nocheck --build-arg DEB_BUILD_PROFILES=nocheck"
+	# shellcheck disable=SC2086
+	B build --isolation chroot --network host --pull=never \
+		--ignorefile "$top_srcdir/contrib/k8s/Dockerfile.dockerignore" \
+		-f "$top_srcdir/contrib/k8s/Dockerfile" $build_args -t "$image" \
+		"$top_srcdir" >"$scratch/build-$suite.log" 2>&1 ||
+		{ tail -n 200 "$scratch/build-$suite.log" >&2; die "buildah build ($suite)"; }
+	B images "$image"
+	echo "check-image: $suite image size (uncompressed, buildah images):" \
+		"$(B images --format '{{.Size}}' "$image")"
 
-# --- 3. inside the image --------------------------------------------------
-phase "checks inside the image"
-# The image's own config, as Kubernetes reads it.
-user=$(B inspect --type image --format '{{.OCIv1.Config.User}}' "$image")
-[ "$user" = 10001:10001 ] || fail "image user is '$user', expected 10001:10001"
-ep=$(B inspect --type image --format '{{.OCIv1.Config.Entrypoint}}' "$image")
-[ "$ep" = '[/usr/bin/find-hash]' ] || fail "entrypoint is '$ep', expected [/usr/bin/find-hash]"
+	# --- 3. inside the image --------------------------------------------------
+	phase "$suite: checks inside the image"
+	# The image's own config, as Kubernetes reads it.
+	user=$(B inspect --type image --format '{{.OCIv1.Config.User}}' "$image")
+	[ "$user" = 10001:10001 ] || fail "image user is '$user', expected 10001:10001"
+	ep=$(B inspect --type image --format '{{.OCIv1.Config.Entrypoint}}' "$image")
+	[ "$ep" = '[/usr/bin/find-hash]' ] || fail "entrypoint is '$ep', expected [/usr/bin/find-hash]"
+	want=$(sed -n 's/^#define PACKAGE_VERSION "\(.*\)"$/\1/p' "$top_builddir/config.h")
+	label=$(B inspect --type image --format '{{index .OCIv1.Config.Labels "org.opencontainers.image.version"}}' "$image")
+	[ "$label" = "$want" ] || fail "label org.opencontainers.image.version is '$label', expected $want"
+	label=$(B inspect --type image --format '{{index .OCIv1.Config.Labels "org.opencontainers.image.base.name"}}' "$image")
+	[ "$label" = "docker.io/library/debian:$suite-slim" ] || fail "label org.opencontainers.image.base.name is '$label'"
 
-ctr=$(B from --pull=never "$image") || die "buildah from $image"
-# in_image ARGS...: the entrypoint with ARGS, as a Job's args: give them,
-# under the image's own user and host network (the broker is on loopback)
-in_image() {
-	B run --isolation chroot --network host \
-		${BROKER_URL:+--env BROKER_URL="$BROKER_URL"} \
-		"$ctr" -- /usr/bin/find-hash "$@"
+	ctr=$(B from --pull=never "$image") || die "buildah from $image"
+	# in_image ARGS...: the entrypoint with ARGS, as a Job's args: give them,
+	# under the image's own user and host network (the broker is on loopback)
+	in_image() {
+		B run --isolation chroot --network host \
+			${BROKER_URL:+--env BROKER_URL="$BROKER_URL"} \
+			"$ctr" -- /usr/bin/find-hash "$@"
+	}
+
+	in_image --version >"$scratch/version" 2>&1 || fail "find-hash --version in the image"
+	expect_grep '^find-hash [0-9]' "$scratch/version" "--version"
+	cat "$scratch/version"
+	# the release the image is built on, and the package built for it
+	B run --isolation chroot "$ctr" -- sh -c '. /etc/os-release; echo "$VERSION_CODENAME $VERSION_ID"' \
+		>"$scratch/os" 2>&1 || fail "/etc/os-release in the image"
+	expect_grep "^$suite $version_id\$" "$scratch/os" "the $suite image runs Debian $version_id"
+	B run --isolation chroot "$ctr" -- dpkg-query -W -f '${Version} ${Depends}\n' find-hash \
+		>"$scratch/pkg" 2>&1 || fail "dpkg-query find-hash in the image"
+	case $suite in
+	trixie) expect_grep 't64' "$scratch/pkg" "the trixie image's package uses the 64-bit time_t libraries" ;;
+	esac
+	echo "check-image: $(cat "$scratch/os"): find-hash $(cat "$scratch/pkg")"
+	# the public CAs, for an amqps:// broker (and the https repository)
+	B run --isolation chroot "$ctr" -- test -s /etc/ssl/certs/ca-certificates.crt ||
+		fail "no CA bundle in the $suite image"
+
+	in_image --offline 0ce >"$scratch/offline" 2>"$scratch/offline.err"
+	expect_status 0 $? "--offline 0ce in the image"
+	expect_lines 1 "$scratch/offline" "--offline: one line"
+	read -r string digest rest <"$scratch/offline"
+	check_answer 0ce "$string" "$digest"
+	echo "check-image: $suite: offline 0ce -> $string $digest"
+
+	B run --isolation chroot "$ctr" -- id >"$scratch/id" 2>&1 || fail "id in the image"
+	expect_grep '^uid=10001\(findhash\) gid=10001\(findhash\)' "$scratch/id" "runs as uid 10001"
+	cat "$scratch/id"
+
+	# the queue round trip: the tree's binary enqueues, the image's works
+	job=job-$suite results=results-$suite
+	if [ -x "$FIND_HASH" ]; then
+		"$FIND_HASH" --queue "$job" --enqueue 0ce >/dev/null || fail "enqueue with $FIND_HASH"
+	else
+		queue_declare "$job" && queue_publish "$job" 0ce || fail "enqueue with amqp-publish"
+	fi
+	queue_wait_counts "$job" 30 "1 0" || fail "the prefix is in the work queue"
+	in_image --queue "$job" --results-queue "$results" >"$scratch/worker" 2>"$scratch/worker.err"
+	expect_status 0 $? "the worker in the image"
+	cat "$scratch/worker.err" >&2
+	read -r string digest rest <"$scratch/worker"
+	check_answer 0ce "$string" "$digest"
+	queue_wait_counts "$job" 30 "0 0" || fail "the work queue is empty"
+	queue_wait_counts "$results" 30 "1 0" || fail "one result"
+	queue_get "$results" >"$scratch/result"
+	echo "check-image: $suite: result message: $(cat "$scratch/result")"
+	# the published answer is the printed one, and sha256sum agrees with it
+	expect_grep '"prefix":"0ce"' "$scratch/result" "result names its prefix"
+	expect_grep "\"string\":\"$string\"" "$scratch/result" "result string = stdout"
+	expect_grep "\"sha256\":\"$digest\"" "$scratch/result" "result digest = stdout"
+	rstring=$(sed -n 's/.*"string":"\([^"]*\)".*/\1/p' "$scratch/result")
+	rdigest=$(sed -n 's/.*"sha256":"\([0-9a-f]*\)".*/\1/p' "$scratch/result")
+	check_answer 0ce "$rstring" "$rdigest"
+	# vfs stores every layer whole: free this release's before the next
+	B rm --all >/dev/null 2>&1
+	B rmi --all --force >/dev/null 2>&1
 }
 
-in_image --version >"$scratch/version" 2>&1 || fail "find-hash --version in the image"
-expect_grep '^find-hash [0-9]' "$scratch/version" "--version"
-cat "$scratch/version"
-
-in_image --offline 0ce >"$scratch/offline" 2>"$scratch/offline.err"
-expect_status 0 $? "--offline 0ce in the image"
-expect_lines 1 "$scratch/offline" "--offline: one line"
-read -r string digest rest <"$scratch/offline"
-check_answer 0ce "$string" "$digest"
-echo "check-image: offline 0ce -> $string $digest"
-
-B run --isolation chroot "$ctr" -- id >"$scratch/id" 2>&1 || fail "id in the image"
-expect_grep '^uid=10001\(findhash\) gid=10001\(findhash\)' "$scratch/id" "runs as uid 10001"
-cat "$scratch/id"
-
-# the queue round trip: the tree's binary enqueues, the image's works
 broker_start
-if [ -x "$FIND_HASH" ]; then
-	"$FIND_HASH" --queue job --enqueue 0ce >/dev/null || fail "enqueue with $FIND_HASH"
-else
-	queue_declare job && queue_publish job 0ce || fail "enqueue with amqp-publish"
-fi
-queue_wait_counts job 30 "1 0" || fail "the prefix is in the work queue"
-in_image --queue job --results-queue results >"$scratch/worker" 2>"$scratch/worker.err"
-expect_status 0 $? "the worker in the image"
-cat "$scratch/worker.err" >&2
-read -r string digest rest <"$scratch/worker"
-check_answer 0ce "$string" "$digest"
-queue_wait_counts job 30 "0 0" || fail "the work queue is empty"
-queue_wait_counts results 30 "1 0" || fail "one result"
-queue_get results >"$scratch/result"
-echo "check-image: result message: $(cat "$scratch/result")"
-# the published answer is the printed one, and sha256sum agrees with it
-expect_grep '"prefix":"0ce"' "$scratch/result" "result names its prefix"
-expect_grep "\"string\":\"$string\"" "$scratch/result" "result string = stdout"
-expect_grep "\"sha256\":\"$digest\"" "$scratch/result" "result digest = stdout"
-rstring=$(sed -n 's/.*"string":"\([^"]*\)".*/\1/p' "$scratch/result")
-rdigest=$(sed -n 's/.*"sha256":"\([0-9a-f]*\)".*/\1/p' "$scratch/result")
-check_answer 0ce "$rstring" "$rdigest"
+for suite in ${FH_IMAGE_SUITES:-bookworm trixie}; do
+	case $suite in
+	bookworm) version_id=12 ;;
+	trixie) version_id=13 ;;
+	*) die "FH_IMAGE_SUITES: unknown suite $suite (bookworm, trixie)" ;;
+	esac
+	check_suite "$suite"
+done
 phase done
 finish

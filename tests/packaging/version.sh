@@ -2,7 +2,8 @@
 # Release - one version: configure.ac's AC_INIT version (PACKAGE_VERSION in
 # config.h) is the one that `find-hash --version`, the generated man page,
 # debian/changelog (its upstream part), rpm/find-hash.spec, the image tags
-# of contrib/k8s and the file names in the README all carry.
+# of contrib/k8s, the Dockerfile's version label and the file names in the
+# README all carry.
 set -u
 
 : "${top_srcdir:?run from make check}" "${top_builddir:?run from make check}"
@@ -83,6 +84,13 @@ fi
 tags=$(cat "$top_srcdir"/contrib/k8s/*.yaml 2>/dev/null |
 	sed -n 's/^[[:space:]]*image:[[:space:]]*find-hash:\([^[:space:]]*\).*/\1/p' | sort -u)
 only_want "image tag find-hash:" "contrib/k8s/*.yaml" "$tags"
+
+# contrib/k8s/Dockerfile: the image's version label, and the tags its
+# build commands give.
+dv=$( { sed -n 's/^ARG FIND_HASH_VERSION=\(.*\)$/\1/p' "$top_srcdir/contrib/k8s/Dockerfile"
+	grep -o 'find-hash:[0-9][0-9.]*[0-9]' "$top_srcdir/contrib/k8s/Dockerfile" | sed 's/^find-hash://'
+	} 2>/dev/null | sort -u)
+only_want "FIND_HASH_VERSION and image tags" contrib/k8s/Dockerfile "$dv"
 
 # The README: its commands and paths name the tarball, the .deb and the
 # documentation directory by version, and a user copies them as they are.
