@@ -13,9 +13,10 @@
 #     (contrib/repo/make-rpm-repo), checked with rpm -K, rpmlint and dnf;
 #  5. in a brand-new bookworm and a brand-new trixie minbase root, the
 #     README's own commands (only the repository URL changed to the local
-#     HTTP server): apt-get update with signature checks, apt-get install
-#     find-hash, man find-hash, an answer checked with sha256sum; then a
-#     tampered Packages file and a wrong key must make apt-get update fail.
+#     HTTP server), as root with no sudo, then again as a user with sudo:
+#     apt-get update with signature checks, apt-get install find-hash, man
+#     find-hash, an answer checked with sha256sum; then a tampered
+#     Packages file and a wrong key must make apt-get update fail.
 #
 # Any failed step fails the test; nothing is skipped.
 set -eu
@@ -129,6 +130,28 @@ if dpkg-deb -f "$work"/debs/bookworm/find-hash_*.deb Depends | grep -q 't64'; th
 fi
 ok "trixie's .deb depends on the t64 library names, bookworm's does not"
 
+# hardened LABEL ELF: the binary as a distribution ships it, built with
+# the hardening Debian (hardening=+all) and Fedora give every package:
+# PIE, full RELRO (GNU_RELRO and BIND_NOW), a non-executable stack, the
+# stack protector and fortified libc calls (their __*_chk variants).
+hardened() {
+	h=$(readelf -h "$2") && l=$(readelf -lW "$2") && d=$(readelf -dW "$2") &&
+		sy=$(readelf --dyn-syms -W "$2") || fail "$1: readelf cannot read $2"
+	printf '%s\n' "$h" | grep -q 'Type: *DYN' || fail "$1: not PIE"
+	printf '%s\n' "$l" | grep -q 'GNU_RELRO' || fail "$1: no RELRO"
+	printf '%s\n' "$d" | grep -E -q '\(BIND_NOW\)|\(FLAGS\).*NOW|\(FLAGS_1\).*NOW' ||
+		fail "$1: no immediate binding (-z now)"
+	printf '%s\n' "$l" | grep 'GNU_STACK' | grep -q 'RWE' && fail "$1: executable stack"
+	printf '%s\n' "$sy" | grep -q ' __stack_chk_fail' || fail "$1: no stack protector"
+	printf '%s\n' "$sy" | grep -E -q ' __[a-z_]+_chk(@|$)' || fail "$1: no fortified libc call"
+	ok "$1: PIE, full RELRO, NX stack, stack protector, fortify ($(printf '%s\n' "$sy" | grep -E -o ' __[a-z_]+_chk(@|$)' | tr -d '@' | sort -u | tr -d ' ' | tr '\n' ' '))"
+}
+for suite in bookworm trixie; do
+	x=$work/x-$suite
+	dpkg-deb -x "$(ls "$work/debs/$suite"/find-hash_*.deb | grep -v dbgsym)" "$x"
+	hardened "$suite .deb" "$x/usr/bin/find-hash"
+done
+
 # ---------------------------------------------------------------- apt repository
 phase "make-apt-repo + sqv"
 www=$work/www
@@ -179,6 +202,11 @@ ok "key change: InRelease with 2 signatures, Release.gpg good for the old key al
 # ---------------------------------------------------------------- rpm repository
 phase "make-rpm-repo + rpm -K + rpmlint + dnf"
 rpmfile=$(ls "$work"/rpms/find-hash-[0-9]*.x86_64.rpm)
+mkdir "$work/x-rpm"
+rpm2archive - <"$rpmfile" | tar -xz -C "$work/x-rpm" || fail "cannot unpack $rpmfile"
+hardened "the RPM" "$work/x-rpm/usr/bin/find-hash"
+[ -s "$work/x-rpm/usr/share/doc/find-hash/README" ] ||
+	fail "the RPM's documentation is not in /usr/share/doc/find-hash (Fedora's place)"
 FH_RPM_BASEURL=${SITE}rpm FH_REPO_KEYS=$old "$repo_tools/make-rpm-repo" "$www/rpm" "$rpmfile"
 rr=$www/rpm
 for f in repodata/repomd.xml repodata/repomd.xml.asc RPM-GPG-KEY-find-hash find-hash.repo; do
@@ -301,7 +329,7 @@ in_root() {
 }
 
 for suite in bookworm trixie; do
-	case $suite in bookworm) n=12 who=root ;; trixie) n=13 who=user ;; esac
+	case $suite in bookworm) n=12 ;; trixie) n=13 ;; esac
 	phase "fresh $suite minbase root"
 	root=$work/root-$suite
 	# force-unsafe-io, as Debian's container images have it: a throw-away root
@@ -313,45 +341,53 @@ for suite in bookworm trixie; do
 		[ ! -e "$root/usr/bin/$t" ] || fail "$suite minbase already has $t"
 	done
 	ok "$suite minbase: apt-helper present; no sudo, curl, gpg, find-hash"
-	if [ "$who" = user ]; then
-		# a user who has sudo: the same README lines, with sudo in front
-		cat >"$root/tmp/add-user.sh" <<'SH'
-set -e
-apt-get update -qq && apt-get install -y -qq sudo >/dev/null
-useradd -m -s /bin/sh user
-echo 'user ALL=(ALL) NOPASSWD: ALL' >/etc/sudoers.d/user
-chmod 0440 /etc/sudoers.d/user
-SH
-		in_root "$root" root /tmp/add-user.sh || fail "cannot add a sudo user in $suite"
-	fi
-
-	phase "$suite: the README's commands as $who"
 	cp "$work/readme-apt.sh" "$root/tmp/readme-apt.sh"
 	# each README line on its own, stopping at the first that fails
 	awk '{ print; print "rc=$?; [ $rc -eq 0 ] || { echo \"README line " NR " failed ($rc)\"; exit 1; }" }' \
 		"$work/readme-apt.sh" >"$root/tmp/readme-run.sh"
 	chmod 755 "$root/tmp/readme-run.sh"
-	in_root "$root" "$who" /tmp/readme-run.sh >"$work/readme-$suite.log" 2>&1 ||
-		{ cat "$work/readme-$suite.log"; fail "$suite: the README's commands"; }
-	ok "$suite as $who: README commands: key fetched with apt-helper, find-hash.sources written, apt-get update, apt-get install"
-	cat "$root/etc/apt/sources.list.d/find-hash.sources"
-	grep -qx "Suites: $suite" "$root/etc/apt/sources.list.d/find-hash.sources" || fail "the .sources names no Suites: $suite"
-	cmp -s "$root/etc/apt/keyrings/find-hash-archive-keyring.pgp" "$kr" || fail "the key the README fetched differs"
-	# apt-helper downloads as root into root's /etc/apt/keyrings and says
-	# so; the README tells the reader.  Any other warning fails.
-	if grep -E '^(W|E|Warning|Error): ' "$work/readme-$suite.log" |
-		grep -v 'Download is performed unsandboxed as root' | grep -q .; then
-		grep -E '^(W|E|Warning|Error): ' "$work/readme-$suite.log"
-		fail "apt warned or failed in $suite"
-	fi
-	ok "apt-get update: no warning (signature, Signed-By) in $suite"
 
-	phase "$suite: installed package, man page, an answer"
-	cat >"$root/tmp/use.sh" <<SH
+	# The README's lines twice in each release: as root in the bare root
+	# (a debian:12 or debian:13 container: no sudo), then, with find-hash,
+	# its key and its source removed again, as a user who has sudo.
+	for who in root user; do
+		if [ "$who" = user ]; then
+			cat >"$root/tmp/add-user.sh" <<'SH'
+set -e
+apt-get purge -y -qq find-hash >/dev/null
+rm -f /etc/apt/keyrings/find-hash-archive-keyring.pgp /etc/apt/sources.list.d/find-hash.sources
+apt-get update -qq && apt-get install -y -qq sudo >/dev/null
+! command -v find-hash >/dev/null
+useradd -m -s /bin/sh user
+echo 'user ALL=(ALL) NOPASSWD: ALL' >/etc/sudoers.d/user
+chmod 0440 /etc/sudoers.d/user
+SH
+			in_root "$root" root /tmp/add-user.sh || fail "cannot reset $suite and add a sudo user"
+		fi
+
+		phase "$suite: the README's commands as $who"
+		in_root "$root" "$who" /tmp/readme-run.sh >"$work/readme-$suite-$who.log" 2>&1 ||
+			{ cat "$work/readme-$suite-$who.log"; fail "$suite: the README's commands as $who"; }
+		ok "$suite as $who: README commands: key fetched with apt-helper, find-hash.sources written, apt-get update, apt-get install"
+		cat "$root/etc/apt/sources.list.d/find-hash.sources"
+		grep -qx "Suites: $suite" "$root/etc/apt/sources.list.d/find-hash.sources" || fail "the .sources names no Suites: $suite"
+		cmp -s "$root/etc/apt/keyrings/find-hash-archive-keyring.pgp" "$kr" || fail "the key the README fetched differs"
+		# apt-helper downloads as root into root's /etc/apt/keyrings and says
+		# so; the README tells the reader.  Any other warning fails.
+		if grep -E '^(W|E|Warning|Error): ' "$work/readme-$suite-$who.log" |
+			grep -v 'Download is performed unsandboxed as root' | grep -q .; then
+			grep -E '^(W|E|Warning|Error): ' "$work/readme-$suite-$who.log"
+			fail "apt warned or failed in $suite as $who"
+		fi
+		ok "apt-get update as $who: no warning (signature, Signed-By) in $suite"
+
+		phase "$suite: installed package, man page, an answer (installed as $who)"
+		cat >"$root/tmp/use.sh" <<SH
 set -eu
 dpkg-query -W -f '\${Version}\n' find-hash
 apt-cache policy find-hash | grep -q '127.0.0.1'
-apt-get install -y -qq man-db >/dev/null
+SUDO=\$(command -v sudo || true)
+\$SUDO apt-get install -y -qq man-db >/dev/null
 man find-hash 2>/dev/null | grep -q 'SYNOPSIS'
 echo "page: \$(man -w find-hash)"
 out=\$(find-hash --offline 0ce)
@@ -360,11 +396,12 @@ printf '%s' "\$s" | sha256sum | grep -q "^\$h "
 case \$h in 0ce*) ;; *) exit 3 ;; esac
 echo "answer: \$out"
 SH
-	in_root "$root" root /tmp/use.sh >"$work/use-$suite.log" 2>&1 ||
-		{ cat "$work/use-$suite.log"; fail "$suite: using the installed package"; }
-	v=$(head -n 1 "$work/use-$suite.log")
-	[ "$v" = "$upstream~deb${n}u1" ] || fail "$suite installed $v, expected $upstream~deb${n}u1"
-	ok "$suite: installed $v from the repository; man find-hash renders ($(sed -n 's/^page: //p' "$work/use-$suite.log")); $(grep '^answer: ' "$work/use-$suite.log"), sha256sum agrees"
+		in_root "$root" "$who" /tmp/use.sh >"$work/use-$suite-$who.log" 2>&1 ||
+			{ cat "$work/use-$suite-$who.log"; fail "$suite: using the installed package as $who"; }
+		v=$(head -n 1 "$work/use-$suite-$who.log")
+		[ "$v" = "$upstream~deb${n}u1" ] || fail "$suite installed $v, expected $upstream~deb${n}u1"
+		ok "$suite ($who): installed $v from the repository; man find-hash renders ($(sed -n 's/^page: //p' "$work/use-$suite-$who.log")); $(grep '^answer: ' "$work/use-$suite-$who.log"), sha256sum agrees"
+	done
 
 	phase "$suite: tampered Packages, wrong key, key change"
 	cp "$work/stranger.pgp" "$root/tmp/stranger.pgp"
