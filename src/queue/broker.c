@@ -196,24 +196,23 @@ static const char *hint(int status)
 
 enum { FH_WATCH_RUNNING, FH_WATCH_DONE, FH_WATCH_TIMEOUT, FH_WATCH_SIGNAL };
 
-struct fh_watchdog {
-	pthread_t thread;
-	int fd;
-	double deadline;
-	atomic_int state;
-};
-
 static void *watch(void *arg)
 {
 	struct fh_watchdog *w = arg;
+	double signalled = 0;
 
 	while (atomic_load(&w->state) == FH_WATCH_RUNNING) {
 		struct timespec nap = { 0, 20 * 1000 * 1000 };
 		int expected = FH_WATCH_RUNNING;
-		int why = fh_signal_caught() ? FH_WATCH_SIGNAL
-			  : fh_now() >= w->deadline ? FH_WATCH_TIMEOUT
-						     : FH_WATCH_RUNNING;
+		double now = fh_now();
+		int why = FH_WATCH_RUNNING;
 
+		if (w->grace >= 0 && fh_signal_caught() && !signalled)
+			signalled = now;
+		if (signalled && now >= signalled + w->grace)
+			why = FH_WATCH_SIGNAL;
+		else if (w->deadline > 0 && now >= w->deadline)
+			why = FH_WATCH_TIMEOUT;
 		if (why != FH_WATCH_RUNNING &&
 		    atomic_compare_exchange_strong(&w->state, &expected, why)) {
 			shutdown(w->fd, SHUT_RDWR);
@@ -224,10 +223,12 @@ static void *watch(void *arg)
 	return NULL;
 }
 
-static int watch_start(struct fh_watchdog *w, int fd, double deadline)
+static int watch_start(struct fh_watchdog *w, int fd, double deadline,
+		       double grace)
 {
 	w->fd = fd;
 	w->deadline = deadline;
+	w->grace = grace;
 	atomic_init(&w->state, FH_WATCH_RUNNING);
 	return pthread_create(&w->thread, NULL, watch, w) == 0 ? 0 : -1;
 }
@@ -241,6 +242,34 @@ static int watch_stop(struct fh_watchdog *w)
 	atomic_compare_exchange_strong(&w->state, &expected, FH_WATCH_DONE);
 	pthread_join(w->thread, NULL);
 	return atomic_load(&w->state);
+}
+
+int fh_broker_guard(struct fh_broker *b, double seconds, double grace)
+{
+	if (watch_start(&b->guard, amqp_get_sockfd(b->conn),
+			seconds > 0 ? fh_now() + seconds : 0, grace) < 0) {
+		snprintf(b->err, sizeof b->err, "cannot start a thread");
+		return -1;
+	}
+	return 0;
+}
+
+int fh_broker_unguard(struct fh_broker *b, const char *what)
+{
+	int why = watch_stop(&b->guard);
+
+	if (why == FH_WATCH_DONE)
+		return 0;
+	b->dead = 1;
+	if (why == FH_WATCH_SIGNAL)
+		snprintf(b->err, sizeof b->err, "stopped by signal %d while %s",
+			 fh_signal_caught(), what);
+	else
+		snprintf(b->err, sizeof b->err,
+			 "%s: no answer from %s in time (does the broker "
+			 "block publishers: a memory or disk alarm?)",
+			 what, b->url.shown);
+	return -1;
 }
 
 /* The handshake, login and channel: FH_EXIT_OK, or FH_EXIT_BROKER with
@@ -349,7 +378,7 @@ static int open_once(struct fh_broker *b, double limit, int *again)
 		*again = retryable(st);
 		return FH_EXIT_BROKER;
 	}
-	if (watch_start(&w, amqp_get_sockfd(b->conn), start + limit) < 0) {
+	if (watch_start(&w, amqp_get_sockfd(b->conn), start + limit, 0) < 0) {
 		snprintf(b->err, sizeof b->err, "cannot start a thread");
 		return FH_EXIT_SYSTEM;
 	}
@@ -430,14 +459,21 @@ int fh_broker_open(struct fh_broker *b, const struct fh_url *url,
 	return st;
 }
 
+/* A polite close gets this long: it is worth waiting for (the broker
+ * then knows at once, instead of at the next heartbeat), not worth
+ * hanging on when the broker stopped reading. */
+#define FH_CLOSE_MAX 5.0
+
 void fh_broker_close(struct fh_broker *b)
 {
 	if (!b->conn)
 		return;
-	if (!b->dead) {
+	/* signals do not cut it short: a close is what a signal leads to */
+	if (!b->dead && fh_broker_guard(b, FH_CLOSE_MAX, -1) == 0) {
 		if (!b->chan_dead)
 			amqp_channel_close(b->conn, b->ch, AMQP_REPLY_SUCCESS);
 		amqp_connection_close(b->conn, AMQP_REPLY_SUCCESS);
+		fh_broker_unguard(b, "closing the connection");
 	}
 	drop(b);
 	free(b->acked);
@@ -458,8 +494,12 @@ int fh_broker_sync_close(struct fh_broker *b)
 	/* channel.close-ok comes after the broker handled everything sent
 	 * before on the channel: an ack the broker refused shows up here as
 	 * a channel error instead of passing unnoticed. */
+	if (fh_broker_guard(b, FH_CLOSE_MAX, -1) < 0)
+		return -1;
 	r = amqp_channel_close(b->conn, b->ch, AMQP_REPLY_SUCCESS);
-	if (r.reply_type != AMQP_RESPONSE_NORMAL) {
+	if (fh_broker_unguard(b, "closing the channel") < 0) {
+		st = -1;
+	} else if (r.reply_type != AMQP_RESPONSE_NORMAL) {
 		fh_broker_reply_error(b, r, "closing the channel");
 		st = -1;
 	}
@@ -694,13 +734,24 @@ int fh_broker_wait_confirms(struct fh_broker *b, double timeout)
 	return 0;
 }
 
-int fh_broker_settle(struct fh_broker *b, double timeout)
+static int settle(struct fh_broker *b, double timeout, int stop_on_signal)
 {
 	double deadline = fh_now() + timeout;
 
 	while (b->answered < b->published) {
 		double left = deadline - fh_now();
 
+		/* the broker may be blocking publishers for as long as an
+		 * alarm lasts: a signal must not wait for that */
+		if (stop_on_signal && fh_signal_caught()) {
+			snprintf(b->err, sizeof b->err,
+				 "stopped by signal %d while waiting for the "
+				 "broker's confirms (%llu of %llu answered)",
+				 fh_signal_caught(),
+				 (unsigned long long)b->answered,
+				 (unsigned long long)b->published);
+			return -1;
+		}
 		if (left <= 0) {
 			snprintf(b->err, sizeof b->err,
 				 "the broker answered %llu of %llu published "
@@ -713,6 +764,16 @@ int fh_broker_settle(struct fh_broker *b, double timeout)
 			return -1;
 	}
 	return 0;
+}
+
+int fh_broker_settle(struct fh_broker *b, double timeout)
+{
+	return settle(b, timeout, 1);
+}
+
+int fh_broker_settle_after_signal(struct fh_broker *b, double timeout)
+{
+	return settle(b, timeout, 0);
 }
 
 int fh_broker_service(struct fh_broker *b)

@@ -5,6 +5,8 @@
 #ifndef FH_BROKER_H
 #define FH_BROKER_H
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -62,6 +64,16 @@ void fh_url_free(struct fh_url *u);
 /* The broker's answer to one published message. */
 enum { FH_CONFIRM_ACK = 1, FH_CONFIRM_NACK = 2 };
 
+/* A thread that shuts a connection's socket down when a blocking
+ * rabbitmq-c call outlives its time, or a signal its grace (broker.c). */
+struct fh_watchdog {
+	pthread_t thread;
+	int fd;
+	double deadline;       /* fh_now() time, or 0: none */
+	double grace;          /* after a signal; < 0: signals do not count */
+	atomic_int state;
+};
+
 /* One connection and the channel queue mode works on. */
 struct fh_broker {
 	amqp_connection_state_t conn;
@@ -77,6 +89,7 @@ struct fh_broker {
 	unsigned char *acked;  /* acked[tag - 1]: 0 waiting, FH_CONFIRM_* */
 	size_t acked_cap;
 	char err[1024];       /* why the last call failed, for one line */
+	struct fh_watchdog guard; /* fh_broker_guard's */
 };
 
 /* Connects (retrying until opt->connect_timeout, with opt's TLS files),
@@ -108,7 +121,8 @@ int fh_broker_publish(struct fh_broker *b, const char *name,
  * timeout). */
 int fh_broker_wait_confirms(struct fh_broker *b, double timeout);
 /* The same, but refusals are no error: 0 once every message published so
- * far was answered, ack or nack (b->acked says which). */
+ * far was answered, ack or nack (b->acked says which).  SIGTERM or SIGINT
+ * ends the wait: -1 with b->err naming the signal. */
 int fh_broker_settle(struct fh_broker *b, double timeout);
 /* Services the connection without blocking: heartbeats both ways, and a
  * close by the broker.  0 while the channel stands, -1 with b->err and
@@ -116,6 +130,20 @@ int fh_broker_settle(struct fh_broker *b, double timeout);
 int fh_broker_service(struct fh_broker *b);
 /* Services the connection for up to seconds. */
 int fh_broker_idle(struct fh_broker *b, double seconds);
+/* rabbitmq-c 0.11 gives its calls no timeout, and a broker that blocks
+ * publishers (a memory or disk alarm) stops reading from a connection
+ * that published: every later call on it, a close included, would wait
+ * for as long as the alarm lasts.  Between fh_broker_guard and
+ * fh_broker_unguard the calls on b get at most seconds (0: no limit) and,
+ * with grace >= 0, end grace seconds after SIGTERM or SIGINT: the socket
+ * is shut down under them and they fail at once.  fh_broker_guard returns
+ * 0, or -1 with b->err; fh_broker_unguard returns 0 when the guard did
+ * not fire, else -1 with b->err saying why and b->dead set. */
+int fh_broker_guard(struct fh_broker *b, double seconds, double grace);
+int fh_broker_unguard(struct fh_broker *b, const char *what);
+/* Like fh_broker_settle, and the same after a signal: for the answers
+ * still coming once a signal has stopped the publishing. */
+int fh_broker_settle_after_signal(struct fh_broker *b, double timeout);
 /* Fills b->err from a failed RPC reply, prefixed with what; marks the
  * connection dead when the broker closed channel or connection. */
 void fh_broker_reply_error(struct fh_broker *b, amqp_rpc_reply_t r,

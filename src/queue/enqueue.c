@@ -260,6 +260,16 @@ static int collect(struct list *l, const char **prefixes, int n)
 	return 0;
 }
 
+/* After SIGTERM or SIGINT publish_all takes the broker's answers for 2 s
+ * more; the guard cuts the connection one second after that. */
+#define FH_SIGNAL_GRACE 3.0
+
+/* A signal's exit status when one came, else st. */
+static int stopped_or(int st)
+{
+	return fh_signal_caught() ? fh_exit_for_signal(fh_signal_caught()) : st;
+}
+
 /* Publishes every prefix (split ones as split shard bodies), noting in
  * last[i] the publish tag of prefix i's last message, and waits for the
  * confirms.  FH_EXIT_OK, or an exit status after one line that says
@@ -274,7 +284,7 @@ static int publish_all(struct fh_broker *b, const char *queue,
 		if (fh_signal_caught()) {
 			/* what was sent may be in the queue: take the
 			 * answers still coming, briefly, then say which */
-			fh_broker_settle(b, 2);
+			fh_broker_settle_after_signal(b, 2);
 			snprintf(b->err, sizeof b->err, "stopped by signal %d",
 				 fh_signal_caught());
 			report(b, l, last, sent);
@@ -292,13 +302,13 @@ static int publish_all(struct fh_broker *b, const char *queue,
 			    (split ? split : 1))
 				last[sent++] = b->published;
 			report(b, l, last, sent);
-			return FH_EXIT_BROKER;
+			return stopped_or(FH_EXIT_BROKER);
 		}
 		last[sent] = b->published;
 	}
 	if (fh_broker_wait_confirms(b, FH_ENQUEUE_CONFIRM_TIMEOUT) < 0) {
 		report(b, l, last, sent);
-		return FH_EXIT_BROKER;
+		return stopped_or(FH_EXIT_BROKER);
 	}
 	return FH_EXIT_OK;
 }
@@ -321,8 +331,15 @@ static int enqueue(const char *queue, const struct list *l, uint64_t split,
 		fh_err("%s", b.err);
 	else if (!(last = calloc(l->n, sizeof *last)))
 		fh_err("out of memory");
-	else
+	else if (fh_broker_guard(&b, 0, FH_SIGNAL_GRACE) < 0)
+		fh_err("%s", b.err);
+	else {
+		/* a broker that blocks publishers stops reading: a publish
+		 * can then wait on a full socket for as long as the alarm
+		 * lasts, and only the guard ends it on a signal */
 		st = publish_all(&b, queue, l, split, c, last);
+		fh_broker_unguard(&b, "publishing");
+	}
 	if (st == FH_EXIT_OK && split)
 		fh_note("enqueued %zu prefix%s in %" PRIu64 " shard%s each to "
 			"queue '%s'", l->n, l->n == 1 ? "" : "es", split,

@@ -261,7 +261,7 @@ enum fh_notice_state fh_notice_poll(struct fh_notice *n)
 	return n->state;
 }
 
-int fh_notice_announce(struct fh_notice *n, char *err, size_t errsize)
+static int announce(struct fh_notice *n, char *err, size_t errsize)
 {
 	amqp_table_entry_t ttl;
 	amqp_table_t args;
@@ -308,6 +308,33 @@ int fh_notice_announce(struct fh_notice *n, char *err, size_t errsize)
 		return -1;
 	}
 	return 0;
+}
+
+/* A broker that blocks publishers (a resource alarm) stops reading from
+ * the notice connection once the notice is published, and the close that
+ * follows would wait as long as the alarm: the announcement gets this
+ * long, or until a signal.  The answer is safe already; only the early
+ * stop of the other shards is at stake. */
+#define FH_ANNOUNCE_MAX 10.0
+
+int fh_notice_announce(struct fh_notice *n, char *err, size_t errsize)
+{
+	int st;
+
+	if (n->b.dead) {
+		snprintf(err, errsize, "%s", n->b.err);
+		return -1;
+	}
+	if (fh_broker_guard(&n->b, FH_ANNOUNCE_MAX, 0) < 0) {
+		snprintf(err, errsize, "%s", n->b.err);
+		return -1;
+	}
+	st = announce(n, err, errsize);
+	if (fh_broker_unguard(&n->b, "announcing the answer") < 0) {
+		snprintf(err, errsize, "%s", n->b.err);
+		return -1;
+	}
+	return st;
 }
 
 void fh_notice_close(struct fh_notice *n)

@@ -85,23 +85,37 @@ static enum take take(struct worker *w, double wait, uint64_t *tag,
 
 		if (fh_signal_caught())
 			return TAKE_SIGNAL;
+		/* guarded: after a result was published, a broker that
+		 * blocks publishers answers nothing on this connection until
+		 * its alarm clears, and SIGTERM must still end the wait (a
+		 * message taken meanwhile goes back with the connection) */
+		if (fh_broker_guard(b, 0, 0) < 0)
+			return TAKE_ERROR;
 		r = amqp_basic_get(b->conn, b->ch, amqp_cstring_bytes(w->queue),
 				   0);
-		if (r.reply_type != AMQP_RESPONSE_NORMAL) {
-			fh_broker_reply_error(b, r, what);
-			return TAKE_ERROR;
-		}
-		if (r.reply.id == AMQP_BASIC_GET_OK_METHOD) {
+		if (r.reply_type == AMQP_RESPONSE_NORMAL &&
+		    r.reply.id == AMQP_BASIC_GET_OK_METHOD) {
 			const amqp_basic_get_ok_t *ok = r.reply.decoded;
 
 			*tag = ok->delivery_tag;
 			*redelivered = ok->redelivered;
 			r = amqp_read_message(b->conn, b->ch, msg, 0);
+			if (fh_broker_unguard(b, what) < 0) {
+				if (r.reply_type == AMQP_RESPONSE_NORMAL)
+					amqp_destroy_message(msg);
+				return TAKE_SIGNAL;
+			}
 			if (r.reply_type != AMQP_RESPONSE_NORMAL) {
 				fh_broker_reply_error(b, r, what);
 				return TAKE_ERROR;
 			}
 			return TAKE_GOT;
+		}
+		if (fh_broker_unguard(b, what) < 0)
+			return TAKE_SIGNAL;
+		if (r.reply_type != AMQP_RESPONSE_NORMAL) {
+			fh_broker_reply_error(b, r, what);
+			return TAKE_ERROR;
 		}
 		left = deadline - fh_now();
 		if (left <= 0)
@@ -228,7 +242,9 @@ static int publish_result(struct worker *w, const struct item *it,
 		fh_err("result for prefix %s not confirmed: %s; "
 		       "message requeued", p->hex, b->err);
 		requeue(w, it->tag, 0);
-		return FH_EXIT_BROKER;
+		return fh_signal_caught()
+			       ? fh_exit_for_signal(fh_signal_caught())
+			       : FH_EXIT_BROKER;
 	}
 	return FH_EXIT_OK;
 }
