@@ -8,7 +8,10 @@
 # As debuerreotype does for the official images: variant minbase, merged
 # /usr without the usrmerge package, the suite's updates and security
 # sources, apt told to keep no package cache, no translations and
-# gzipped indexes.  --slim adds the dpkg path excludes of the -slim images
+# gzipped indexes.  The cache-cleaning hooks go into the image's
+# /etc/apt/apt.conf.d/docker-clean, not into mmdebstrap's own apt run:
+# trixie's mmdebstrap runs apt's Post-Invoke scripts inside the root
+# before it has a shell, and fails ("Problem executing scripts").  --slim adds the dpkg path excludes of the -slim images
 # (documentation but the copyright files, man and info pages, locales),
 # written to /etc/dpkg/dpkg.cfg.d/ so that later installs obey them too.
 set -eu
@@ -29,10 +32,12 @@ set -- --variant=minbase --format=tar --mode=root \
 	--aptopt='Acquire::Languages "none"' \
 	--aptopt='Acquire::GzipIndexes "true"' \
 	--aptopt='APT::AutoRemove::SuggestsImportant "false"' \
-	--aptopt='DPkg::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"; }' \
-	--aptopt='APT::Update::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"; }' \
 	--aptopt='Dir::Cache::pkgcache ""' \
-	--aptopt='Dir::Cache::srcpkgcache ""'
+	--aptopt='Dir::Cache::srcpkgcache ""' \
+	--customize-hook='cat >"$1/etc/apt/apt.conf.d/docker-clean" <<EOF
+DPkg::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"; };
+APT::Update::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"; };
+EOF'
 if [ -n "$slim" ]; then
 	# This list, in this order, unpacks.  debuerreotype's longer one
 	# (groff, linda, lintian overrides too) with the include last made
