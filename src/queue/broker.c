@@ -576,9 +576,11 @@ int fh_broker_confirms(struct fh_broker *b)
 	return 0;
 }
 
-int fh_broker_publish(struct fh_broker *b, const char *name,
-		      amqp_bytes_t body, const char *content_type,
-		      amqp_bytes_t correlation_id)
+/* Publishes body via the default exchange with routing key name, counted
+ * for confirms; a probe is transient and not mandatory. */
+static int publish(struct fh_broker *b, const char *name, amqp_bytes_t body,
+		   const char *content_type, amqp_bytes_t correlation_id,
+		   int probe)
 {
 	amqp_basic_properties_t props;
 	int st;
@@ -603,7 +605,8 @@ int fh_broker_publish(struct fh_broker *b, const char *name,
 	props._flags = AMQP_BASIC_CONTENT_TYPE_FLAG |
 		       AMQP_BASIC_DELIVERY_MODE_FLAG | AMQP_BASIC_APP_ID_FLAG;
 	props.content_type = amqp_cstring_bytes(content_type);
-	props.delivery_mode = AMQP_DELIVERY_PERSISTENT;
+	props.delivery_mode = probe ? AMQP_DELIVERY_NONPERSISTENT
+				    : AMQP_DELIVERY_PERSISTENT;
 	props.app_id = amqp_cstring_bytes("find-hash");
 	if (correlation_id.len) {
 		props._flags |= AMQP_BASIC_CORRELATION_ID_FLAG;
@@ -613,7 +616,7 @@ int fh_broker_publish(struct fh_broker *b, const char *name,
 	 * instead of vanishing with a positive confirm; immediate is not
 	 * supported by RabbitMQ. */
 	st = amqp_basic_publish(b->conn, b->ch, amqp_empty_bytes,
-				amqp_cstring_bytes(name), 1, 0, &props, body);
+				amqp_cstring_bytes(name), !probe, 0, &props, body);
 	if (st != AMQP_STATUS_OK) {
 		snprintf(b->err, sizeof b->err, "publishing to queue '%s': %s",
 			 name, amqp_error_string2(st));
@@ -622,6 +625,34 @@ int fh_broker_publish(struct fh_broker *b, const char *name,
 	}
 	if (b->confirming)
 		b->published++;
+	return 0;
+}
+
+int fh_broker_publish(struct fh_broker *b, const char *name,
+		      amqp_bytes_t body, const char *content_type,
+		      amqp_bytes_t correlation_id)
+{
+	return publish(b, name, body, content_type, correlation_id, 0);
+}
+
+int fh_broker_check_publish(struct fh_broker *b)
+{
+	/* Write permission is checked on the exchange, amq.default, when a
+	 * message arrives: an empty one for routing key "" (no queue has
+	 * that name, and a message no queue takes is dropped, confirmed)
+	 * finds out without putting anything in any queue. */
+	if (publish(b, "", amqp_empty_bytes, "application/octet-stream",
+		    amqp_empty_bytes, 1) < 0 ||
+	    fh_broker_wait_confirms(b, 30) < 0) {
+		char why[512];
+
+		/* the broker's reason, cut to leave room for ours */
+		snprintf(why, sizeof why, "%.*s", (int)sizeof why - 1, b->err);
+		snprintf(b->err, sizeof b->err,
+			 "cannot publish results as user '%.64s': %s",
+			 b->url.user, why);
+		return -1;
+	}
 	return 0;
 }
 

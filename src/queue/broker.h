@@ -15,6 +15,8 @@
 #include "run.h"
 
 #define FH_DEFAULT_URL "amqp://guest:guest@localhost:5672/"
+#define FH_COUNT_UNSET (-1)    /* --count not given */
+#define FH_QUEUE_NAME_MAX 255  /* AMQP 0-9-1 short string */
 #define FH_URL_ENV "BROKER_URL"
 
 /* options.c: what fh_queue_popt fills. */
@@ -26,7 +28,7 @@ struct fh_queue_opts {
 	int insecure;
 	double wait;           /* --wait SECONDS, 0: do not wait */
 	int loop;              /* --loop */
-	int count;             /* --count N, 0: none */
+	int count;             /* --count N, FH_COUNT_UNSET: none */
 	int heartbeat;         /* --heartbeat SECONDS, 0: off */
 	double connect_timeout; /* --connect-timeout SECONDS, 0: one try */
 	char *split;           /* --split N (--enqueue), fh_split_parse checks it */
@@ -115,6 +117,10 @@ int fh_broker_confirms(struct fh_broker *b);
 int fh_broker_publish(struct fh_broker *b, const char *name,
 		      amqp_bytes_t body, const char *content_type,
 		      amqp_bytes_t correlation_id);
+/* With confirms on: publishes one empty message that no queue takes and
+ * waits for its confirm, so a user without write permission is found out
+ * before any message is taken.  0, or -1 with b->err. */
+int fh_broker_check_publish(struct fh_broker *b);
 /* Waits up to timeout seconds until the broker answered every message
  * published so far.  0 when it took them all, or -1 with b->err (some
  * refused: b->acked says which; returned as unroutable, connection lost,

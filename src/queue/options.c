@@ -12,6 +12,7 @@
  * with a shorter heartbeat wins the negotiation anyway. */
 struct fh_queue_opts fh_qopt = {
 	.heartbeat = 30,
+	.count = FH_COUNT_UNSET,
 };
 
 struct poptOption fh_queue_popt[] = {
@@ -88,16 +89,34 @@ static int enqueue_search_opts(const struct fh_common *c)
 	return -1;
 }
 
+/* 1 after one line when name is longer than a queue name can be. */
+static int long_name(const char *opt, const char *name)
+{
+	if (strlen(name) <= FH_QUEUE_NAME_MAX)
+		return 0;
+	fh_err("%s: a queue name is at most %d bytes, this one has %zu", opt,
+	       FH_QUEUE_NAME_MAX, strlen(name));
+	return 1;
+}
+
 int fh_queue_check_opts(const struct fh_url *u, const char *queue,
 			const struct fh_common *c, int enqueue)
 {
 	if (bad_seconds("--wait", fh_qopt.wait) ||
 	    bad_seconds("--connect-timeout", fh_qopt.connect_timeout))
 		return -1;
-	if (fh_qopt.count < 0) {
-		fh_err("--count %d: expected a number >= 0", fh_qopt.count);
+	/* --count 0 would take nothing, which no one means (a script's
+	 * items / pods come out 0): refuse it rather than take one */
+	if (fh_qopt.count != FH_COUNT_UNSET && fh_qopt.count < 1) {
+		fh_err("--count %d: expected a number >= 1", fh_qopt.count);
 		return -1;
 	}
+	/* AMQP's shortstr: a longer name fails only at the broker, as
+	 * "invalid AMQP data", after connecting */
+	if (long_name("--queue", queue) ||
+	    (fh_qopt.results_queue &&
+	     long_name("--results-queue", fh_qopt.results_queue)))
+		return -1;
 	if (fh_qopt.heartbeat < 0 || fh_qopt.heartbeat > 65535) {
 		fh_err("--heartbeat takes 0 to 65535 seconds");
 		return -1;
@@ -118,7 +137,7 @@ int fh_queue_check_opts(const struct fh_url *u, const char *queue,
 		return -1;
 	}
 	if (enqueue && (fh_qopt.results_queue || fh_qopt.loop ||
-			fh_qopt.count || fh_qopt.wait > 0)) {
+			fh_qopt.count != FH_COUNT_UNSET || fh_qopt.wait > 0)) {
 		fh_err("--results-queue, --loop, --count and --wait are for "
 		       "workers, not --enqueue");
 		return -1;

@@ -226,6 +226,13 @@ int fh_url_parse(const char *text, struct fh_url *u, const char **why)
 	}
 	if (check_host_port(u->buf, why) < 0)
 		goto bad;
+	/* amqp_parse_url decodes %00 into a NUL, which ends the user name,
+	 * password or vhost there: "guest%00x" would log in as "guest" */
+	for (const char *p = u->buf; (p = strchr(p, '%')) != NULL; p++)
+		if (p[1] == '0' && p[2] == '0') {
+			*why = "%00 (a NUL byte) in the URL";
+			goto bad;
+		}
 	amqp_default_connection_info(&ci);
 	if (amqp_parse_url(u->buf, &ci) != AMQP_STATUS_OK) {
 		*why = "malformed, expected "

@@ -324,10 +324,11 @@ static int parse(struct worker *w, struct item *it)
 	 * broker drops it, or hands it to the queue's dead-letter exchange
 	 * when one is configured. */
 	amqp_basic_reject(w->b.conn, w->b.ch, it->tag, 0);
-	fh_err("poison message in queue '%s' (%zu bytes) \"%s\": %s; "
+	fh_err("poison message in queue '%s' (%zu byte%s) \"%s\": %s; "
 	       "rejected, not requeued (dead-lettered if the queue has a "
 	       "dead-letter exchange)",
-	       w->queue, it->msg.body.len, shown, why);
+	       w->queue, it->msg.body.len, it->msg.body.len == 1 ? "" : "s",
+	       shown, why);
 	return -1;
 }
 
@@ -460,20 +461,25 @@ static void say_empty(const struct worker *w, int taken)
  * Returns the exit status. */
 static int work_loop(struct worker *w)
 {
-	int many = w->opt->loop || w->opt->count > 0;
+	int many = w->opt->loop || w->opt->count != FH_COUNT_UNSET;
 	int st, taken = 0, poison = 0;
 
 	for (;;) {
 		struct item it;
 		enum take t;
 
-		if (w->opt->count > 0 && taken >= w->opt->count) {
+		if (w->opt->count != FH_COUNT_UNSET && taken >= w->opt->count) {
 			st = FH_EXIT_OK;
 			break;
 		}
 		memset(&it, 0, sizeof it);
 		t = take(w, w->opt->wait, &it.tag, &it.redelivered, &it.msg);
 		if (t == TAKE_SIGNAL) {
+			/* nothing held: a message in flight when the guard
+			 * cut the connection goes back with it */
+			fh_err("stopped by signal %d while taking a message "
+			       "from queue '%s'",
+			       fh_signal_caught(), w->queue);
 			st = fh_exit_for_signal(fh_signal_caught());
 			break;
 		}
@@ -552,9 +558,11 @@ int fh_queue_worker(const char *queue, const struct fh_common *c)
 	 * should fail the worker while it holds no message. */
 	if (st == FH_EXIT_OK && w.opt->results_queue &&
 	    (fh_broker_ensure_queue(&w.b, w.opt->results_queue) < 0 ||
-	     fh_broker_confirms(&w.b) < 0)) {
+	     fh_broker_confirms(&w.b) < 0 ||
+	     fh_broker_check_publish(&w.b) < 0)) {
 		fh_err("%s", w.b.err);
-		st = FH_EXIT_BROKER;
+		st = fh_signal_caught() ? fh_exit_for_signal(fh_signal_caught())
+					: FH_EXIT_BROKER;
 	} else if (st == FH_EXIT_OK) {
 		st = work_loop(&w);
 		/* the acks and rejects were sent; make sure they landed */

@@ -6,19 +6,26 @@
 # every later call on that connection, a close included, waits as long as
 # the alarm lasts.  SIGTERM must still end the worker with 143 and one
 # line, the message must still be requeued (it is back once the alarm
-# clears), and --enqueue must end the same way and say what it sent.
+# clears), and --enqueue must end the same way and say what it sent.  A
+# worker started under the alarm is blocked after its write-permission
+# probe, while it asks for a message: SIGTERM ends that too, nothing taken.
 . "${top_srcdir:-.}/tests/lib/test-env.sh"
 . "${top_srcdir:-.}/tests/lib/broker.sh"
 broker_start
+# a search of about 4 s on one thread (see slow_prefix): the alarm goes
+# on while the worker searches, after its write-permission probe, so
+# that it is the result's publish the broker blocks
+seed=777
+slow_prefix $seed 4
 queue_declare job
-queue_publish job abc
+queue_publish job "$SLOW_PREFIX"
 
 alarm_on() { rmqctl set_vm_memory_high_watermark absolute 1 >/dev/null; }
 alarm_off() { rmqctl set_vm_memory_high_watermark 0.4 >/dev/null; }
-# waits up to 30 s until a client connection of the broker is blocked
+# waits up to 60 s until a client connection of the broker is blocked
 wait_blocked() {
 	local i
-	for i in $(seq 60); do
+	for i in $(seq 120); do
 		broker_connections state | grep -qx 'blocked' && return 0
 		sleep 0.5
 	done
@@ -26,9 +33,11 @@ wait_blocked() {
 }
 
 # --- the worker: answer printed, result published, no confirm --------------
-alarm_on
-"$FIND_HASH" --queue job --results-queue results >"$scratch/out" 2>"$scratch/err" &
+"$FIND_HASH" --queue job --seed $seed --threads 1 --results-queue results \
+	>"$scratch/out" 2>"$scratch/err" &
 pid=$!
+queue_wait_counts job 30 "0 1" || fail "worker: holds the message"
+alarm_on
 wait_blocked || fail "worker: the broker never blocked its connection"
 expect_lines 1 "$scratch/out" "worker: the answer is printed before the result is confirmed"
 kill -TERM "$pid"
@@ -42,6 +51,21 @@ alarm_off
 # the explicit requeue (or the closed connection) puts it back once the
 # broker reads again: nothing lost
 queue_wait_counts job 60 "1 0" || fail "worker: the message is back in the queue"
+
+# --- the worker under an alarm from the start ----------------------------------
+# its write-permission probe is what the broker blocks: nothing taken
+alarm_on
+"$FIND_HASH" --queue job --results-queue results >"$scratch/out" 2>"$scratch/err" &
+pid=$!
+wait_blocked || fail "worker at start: the broker never blocked its connection"
+kill -TERM "$pid"
+wait_bounded "$pid" 40
+expect_status 143 $? "worker at start: SIGTERM while its probe waits"
+cat "$scratch/err" >&2
+expect_grep "stopped by signal 15" "$scratch/err" "worker at start: names the signal"
+[ -s "$scratch/out" ] && fail "worker at start: something solved"
+alarm_off
+queue_wait_counts job 60 "1 0" || fail "worker at start: the message stays in the queue"
 
 # --- --enqueue: published, never confirmed -------------------------------------
 alarm_on

@@ -45,7 +45,28 @@ usage "--enqueue --json" "--json has no effect with --enqueue" \
 usage "--enqueue --seed" "--seed.*not --enqueue" \
 	--queue job --enqueue --seed 7 abc
 
+# --count 0 took and solved one message; a queue name past AMQP's 255
+# bytes failed at the broker as "invalid AMQP data" (status 3)
+usage "--count 0" "--count 0: expected a number >= 1" --queue job --count 0
+usage "--count -3" "--count -3: expected a number >= 1" --queue job --count -3
+long=$(printf 'q%.0s' $(seq 256))
+usage "--queue of 256 bytes" "--queue: a queue name is at most 255 bytes" --queue "$long"
+usage "--queue of 256 bytes, --enqueue" "--queue: a queue name is at most 255 bytes" \
+	--queue "$long" --enqueue abc
+usage "--results-queue of 256 bytes" "--results-queue: a queue name is at most 255 bytes" \
+	--queue job --results-queue "$long"
+# %00 ended the user name there: "guest%00evil" logged in as guest
+usage "%00 in the user" "%00 .a NUL byte. in the URL" --queue job \
+	--url "amqp://guest%00evil:Secr3t@127.0.0.1:$port/x"
+grep -q Secr3t "$scratch/err" && fail "%00 in the user: the password is printed"
+usage "%00 in the vhost" "%00 .a NUL byte. in the URL" --queue job \
+	--url "amqp://guest:guest@127.0.0.1:$port/x%00y"
+
 # what stays accepted goes on to the (absent) broker: status 3
+"$FIND_HASH" --queue job --count 1 >"$scratch/out" 2>"$scratch/err"
+expect_status 3 $? "--count 1"
+"$FIND_HASH" --queue "${long%q}" >"$scratch/out" 2>"$scratch/err"
+expect_status 3 $? "--queue of 255 bytes"
 "$FIND_HASH" --queue job --enqueue --split 2 --seed 7 abc >"$scratch/out" 2>"$scratch/err"
 expect_status 3 $? "--enqueue --split --seed"
 "$FIND_HASH" --queue job --results-queue results --wait 0.5 >"$scratch/out" 2>"$scratch/err"

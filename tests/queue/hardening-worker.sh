@@ -4,7 +4,9 @@
 # solved-notice subscription the broker cancels (its queue deleted by an
 # operator) says so once on stderr and searches on, as it does when that
 # connection is lost, until it ends as it would have (here: SIGTERM), not
-# silently deaf to the other workers.
+# silently deaf to the other workers.  A user who may not publish is
+# found out before a message is taken, not after the whole search (then
+# every pod would search the prefix in full, fail, requeue, for ever).
 . "${top_srcdir:-.}/tests/lib/test-env.sh"
 . "${top_srcdir:-.}/tests/lib/broker.sh"
 broker_start
@@ -55,4 +57,23 @@ n=$(grep -c "solved notice: the broker cancelled the subscription" "$scratch/err
 expect_grep "searching on without early stop" "$scratch/err" "cancel: says the search goes on"
 expect_grep "stopped by signal 15" "$scratch/err" "the search went on until the signal"
 [ -s "$scratch/out" ] && fail "something on stdout"
+
+# --- no write permission for the results ---------------------------------------
+rmqctl add_user reader readerpw >/dev/null
+rmqctl set_permissions -p / reader '^$' '^$' '.*' >/dev/null
+queue_declare results
+queue_declare job2
+queue_publish job2 abc
+queue_wait_counts job2 10 "1 0" || fail "no-write: the prefix is in the queue"
+"$FIND_HASH" --queue job2 --results-queue results \
+	--url "amqp://reader:readerpw@127.0.0.1:$BROKER_PORT" >"$scratch/out" 2>"$scratch/err"
+expect_status 3 $? "no write permission"
+cat "$scratch/err" >&2
+expect_lines 1 "$scratch/err" "no write permission: one line"
+expect_grep "cannot publish results as user 'reader'.*ACCESS_REFUSED" "$scratch/err" \
+	"no write permission: says so, with the broker's reason"
+grep -q readerpw "$scratch/err" && fail "no write permission: the password is printed"
+[ -s "$scratch/out" ] && fail "no write permission: the prefix was taken and solved"
+queue_wait_counts job2 10 "1 0" || fail "no write permission: the prefix stays in the queue"
+[ "$(queue_get job2)" = abc ] || fail "no write permission: the message is untouched"
 finish
