@@ -460,10 +460,28 @@ static const char *search_option_given(void)
 	return NULL;
 }
 
+/* The first option given with --benchmark that it would ignore, or NULL:
+ * it takes --threads, --timeout and --kernel, and searches nothing. */
+static const char *benchmark_ignores(void)
+{
+	if (args.max_tries)
+		return "--max-tries";
+	if (args.seed)
+		return "--seed";
+	if (args.shard)
+		return "--shard";
+	if (args.shards)
+		return "--shards";
+	if (args.json)
+		return "--json";
+	return NULL;
+}
+
 static int check_mode(int argc, char **argv)
 {
 	const char *qopt = queue_option_given(argc, argv);
 	const char *sopt = args.enqueue ? search_option_given() : NULL;
+	const char *bopt = args.benchmark ? benchmark_ignores() : NULL;
 	int modes = args.offline + (args.queue != NULL) + args.benchmark;
 
 	if (args.enqueue && !args.queue) {
@@ -477,6 +495,11 @@ static int check_mode(int argc, char **argv)
 	}
 	if (qopt && !args.queue) {
 		fh_err("--%s needs --queue NAME", qopt);
+		return -1;
+	}
+	if (bopt) {
+		fh_err("%s has no effect with --benchmark (it takes --threads, "
+		       "--timeout and --kernel)", bopt);
 		return -1;
 	}
 	if (modes != 1) {
