@@ -526,6 +526,20 @@ static int reopen_channel(struct fh_broker *b)
 	return 0;
 }
 
+int fh_broker_check_queue(struct fh_broker *b, const char *name,
+			  const char *what)
+{
+	amqp_rpc_reply_t r;
+
+	amqp_queue_declare(b->conn, b->ch, amqp_cstring_bytes(name), 1, 0, 0,
+			   0, amqp_empty_table);
+	r = amqp_get_rpc_reply(b->conn);
+	if (r.reply_type == AMQP_RESPONSE_NORMAL)
+		return 0;
+	fh_broker_reply_error(b, r, what);
+	return -1;
+}
+
 int fh_broker_ensure_queue(struct fh_broker *b, const char *name)
 {
 	amqp_rpc_reply_t r;

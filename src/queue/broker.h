@@ -110,6 +110,10 @@ int fh_broker_sync_close(struct fh_broker *b);
  * queue as its owner declared it (quorum, dead-lettering...); only when it
  * is missing is it declared, durable.  0, or -1 with b->err. */
 int fh_broker_ensure_queue(struct fh_broker *b, const char *name);
+/* A passive declare: 0 when queue name exists, else -1 with b->err (a
+ * 404 closes the channel: the broker connection is then done for). */
+int fh_broker_check_queue(struct fh_broker *b, const char *name,
+			  const char *what);
 /* confirm.select on the channel: 0, or -1 with b->err. */
 int fh_broker_confirms(struct fh_broker *b);
 /* Publishes body persistent and mandatory via the default exchange to

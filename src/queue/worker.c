@@ -547,6 +547,7 @@ int fh_queue_worker(const char *queue, const struct fh_common *c)
 {
 	struct worker w;
 	struct fh_url url;
+	char what[1024];
 	int st;
 
 	fh_signals_install();
@@ -554,10 +555,15 @@ int fh_queue_worker(const char *queue, const struct fh_common *c)
 	if (st != FH_EXIT_OK)
 		return st;
 	st = fh_broker_open(&w.b, &url, w.opt);
+	snprintf(what, sizeof what, "taking a message from queue '%s' on %s",
+		 w.queue, w.b.url.shown);
 	/* Before taking anything: a results queue we cannot publish to
-	 * should fail the worker while it holds no message. */
+	 * should fail the worker while it holds no message; and a missing
+	 * input queue should fail it before it declares a results queue
+	 * that nothing will ever fill. */
 	if (st == FH_EXIT_OK && w.opt->results_queue &&
-	    (fh_broker_ensure_queue(&w.b, w.opt->results_queue) < 0 ||
+	    (fh_broker_check_queue(&w.b, w.queue, what) < 0 ||
+	     fh_broker_ensure_queue(&w.b, w.opt->results_queue) < 0 ||
 	     fh_broker_confirms(&w.b) < 0 ||
 	     fh_broker_check_publish(&w.b) < 0)) {
 		fh_err("%s", w.b.err);

@@ -80,6 +80,14 @@ expect_grep "queue 'job' is empty" "$scratch/err" "empty queue note"
 expect_status 3 $? "missing queue"
 one_line_error "missing queue"
 expect_grep "NOT_FOUND - no queue 'missing'" "$scratch/err" "missing queue named"
+# with --results-queue: found out before the results queue is declared,
+# which nothing would ever fill (it used to be left behind, durable)
+"$FIND_HASH" --queue missing --results-queue leftover >"$scratch/out" 2>"$scratch/err"
+expect_status 3 $? "missing queue, --results-queue"
+one_line_error "missing queue, --results-queue"
+expect_grep "NOT_FOUND - no queue 'missing'" "$scratch/err" "missing queue named (--results-queue)"
+[ "$(queue_counts leftover)" = missing ] ||
+	fail "missing queue: the results queue 'leftover' was declared anyway"
 
 # the broker closes the connection during the search (an operator, a
 # node going down)
