@@ -144,7 +144,7 @@ static int parse_count(const char *option, const char *text, uint64_t min,
 	/* digits first: strtoull would skip a leading blank and take a sign
 	 * (" -1" is 2^64-1 to it) */
 	if (!isdigit((unsigned char)text[0]))
-		return bad_value(option, text, "not a positive whole number");
+		return bad_value(option, text, "not a whole number");
 	errno = 0;
 	v = strtoull(text, &end, 10);
 	switch (*end) {
@@ -154,7 +154,7 @@ static int parse_count(const char *option, const char *text, uint64_t min,
 	case 'T': scale = UINT64_C(1000000000000); end++; break;
 	}
 	if (end == text || *end != '\0')
-		return bad_value(option, text, "not a positive whole number");
+		return bad_value(option, text, "not a whole number");
 	if (errno == ERANGE || v > max / scale)
 		return bad_value(option, text, "too large");
 	if (v * scale < min)
@@ -168,6 +168,10 @@ static int parse_seconds(const char *option, const char *text, double *out)
 	char *end;
 	double v;
 
+	/* decimal, as the man page says: strtod also reads hexadecimal
+	 * ("0x10" is 16), "inf" and "nan" */
+	if (strspn(text, "0123456789.eE+-") != strlen(text))
+		return bad_value(option, text, "not a decimal number of seconds");
 	errno = 0;
 	v = strtod(text, &end);
 	if (end == text || *end != '\0' || !(v > 0) ||

@@ -313,7 +313,14 @@ int fh_url_resolve(struct fh_url *u, const struct fh_queue_opts *opt)
 		}
 		text = owned;
 		source = "--url-file";
-	} else if (getenv(FH_URL_ENV) && *getenv(FH_URL_ENV)) {
+	} else if (getenv(FH_URL_ENV)) {
+		/* set but empty is a Secret that came out blank, not a wish
+		 * for guest@localhost: say so rather than connect there */
+		if (!*getenv(FH_URL_ENV)) {
+			fh_err("%s is set but empty (unset it for the default "
+			       "%s)", FH_URL_ENV, FH_DEFAULT_URL);
+			return -1;
+		}
 		text = getenv(FH_URL_ENV);
 		source = FH_URL_ENV;
 	} else {

@@ -26,11 +26,19 @@ expect_err "find-hash: invalid --timeout '1e10': too large, at most 1000000000 s
 expect_err "find-hash: invalid --timeout '1e999': too large, at most 1000000000 seconds" 2 $? "--timeout 1e999"
 "$FIND_HASH" --offline --timeout 1e-999 0 >/dev/null 2>"$scratch/err"
 expect_err "find-hash: invalid --timeout '1e-999': not a number of seconds > 0" 2 $? "--timeout 1e-999"
+# strtod reads hexadecimal too: 0x10 was 16 seconds
+"$FIND_HASH" --offline --timeout 0x10 0 >/dev/null 2>"$scratch/err"
+expect_err "find-hash: invalid --timeout '0x10': not a decimal number of seconds" 2 $? "--timeout 0x10"
+"$FIND_HASH" --offline --timeout inf 0 >/dev/null 2>"$scratch/err"
+expect_err "find-hash: invalid --timeout 'inf': not a decimal number of seconds" 2 $? "--timeout inf"
 
 JOB_COMPLETION_INDEX=7 "$FIND_HASH" --offline --seed 1 --shards 4 0 >/dev/null 2>"$scratch/err"
 expect_err "find-hash: invalid shard '7/4': JOB_COMPLETION_INDEX 7 is not less than --shards 4" 2 $? "index past --shards"
 JOB_COMPLETION_INDEX=x "$FIND_HASH" --offline --seed 1 --shards 4 0 >/dev/null 2>"$scratch/err"
-expect_err "find-hash: invalid JOB_COMPLETION_INDEX 'x': not a positive whole number" 2 $? "index not a number"
+expect_err "find-hash: invalid JOB_COMPLETION_INDEX 'x': not a whole number" 2 $? "index not a number"
+# 0 is a valid index: the message said "positive"
+JOB_COMPLETION_INDEX=-0 "$FIND_HASH" --offline --seed 1 --shards 4 0 >/dev/null 2>"$scratch/err"
+expect_err "find-hash: invalid JOB_COMPLETION_INDEX '-0': not a whole number" 2 $? "index -0"
 
 FIND_HASH_KERNEL=bogus "$FIND_HASH" --offline 0 >/dev/null 2>"$scratch/err"
 expect_status 2 $? "FIND_HASH_KERNEL=bogus"

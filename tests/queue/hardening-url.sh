@@ -99,4 +99,15 @@ expect_status 2 $? "--url-file directory"
 expect_lines 1 "$scratch/err" "--url-file directory: one line"
 expect_grep "^find-hash: --url-file .*: [Ii]s a directory" "$scratch/err" \
 	"--url-file directory: says so"
+
+# BROKER_URL set but empty (a Secret that came out blank) used to mean
+# guest@localhost: a usage error now, for workers and --enqueue alike
+for mode in "" "--enqueue 0ce"; do
+	# shellcheck disable=SC2086
+	BROKER_URL= "$FIND_HASH" --queue job $mode >"$scratch/out" 2>"$scratch/err"
+	expect_status 2 $? "empty BROKER_URL ${mode:-worker}"
+	expect_lines 1 "$scratch/err" "empty BROKER_URL ${mode:-worker}: one line"
+	expect_grep "^find-hash: BROKER_URL is set but empty" "$scratch/err" \
+		"empty BROKER_URL ${mode:-worker}: says so"
+done
 finish
