@@ -12,20 +12,30 @@
 . "${top_srcdir:-.}/tests/lib/test-env.sh"
 . "${top_srcdir:-.}/tests/lib/broker.sh"
 broker_start
-# a search of about 4 s on one thread (see slow_prefix): the alarm goes
-# on while the worker searches, after its write-permission probe, so
-# that it is the result's publish the broker blocks
+# a search of about 12 s on one thread (see slow_prefix): the worker is
+# stopped (SIGSTOP) while it searches, after its write-permission probe,
+# the alarm goes on, and only then does the search go on, so that it is
+# the result's publish the broker blocks, however loaded the machine
 seed=777
-slow_prefix $seed 4
+slow_prefix $seed 12
 queue_declare job
 queue_publish job "$SLOW_PREFIX"
 
-alarm_on() { rmqctl set_vm_memory_high_watermark absolute 1 >/dev/null; }
+alarm_on() {
+	local i
+	rmqctl set_vm_memory_high_watermark absolute 1 >/dev/null
+	# in force once the node lists it
+	for i in $(seq 60); do
+		rmqctl eval 'rabbit_alarm:get_alarms().' | grep -q memory && return 0
+		sleep 0.5
+	done
+	fail "the memory alarm never went on"
+}
 alarm_off() { rmqctl set_vm_memory_high_watermark 0.4 >/dev/null; }
-# waits up to 60 s until a client connection of the broker is blocked
+# waits up to 90 s until a client connection of the broker is blocked
 wait_blocked() {
 	local i
-	for i in $(seq 120); do
+	for i in $(seq 180); do
 		broker_connections state | grep -qx 'blocked' && return 0
 		sleep 0.5
 	done
@@ -37,7 +47,10 @@ wait_blocked() {
 	>"$scratch/out" 2>"$scratch/err" &
 pid=$!
 queue_wait_counts job 30 "0 1" || fail "worker: holds the message"
+kill -STOP "$pid"
+[ -s "$scratch/out" ] && fail "worker: solved before the test could stop it (machine too slow for a 12 s search?)"
 alarm_on
+kill -CONT "$pid"
 wait_blocked || fail "worker: the broker never blocked its connection"
 expect_lines 1 "$scratch/out" "worker: the answer is printed before the result is confirmed"
 kill -TERM "$pid"
