@@ -83,7 +83,12 @@ broker_tls() {
 	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=other \
 		-keyout other.key -out other.pem
 	) >"$d/openssl.log" 2>&1 || broker_fail "openssl failed: $(cat "$d/openssl.log")"
+	# ssl_handshake_timeout: the node's 5 s default, which a loaded CI
+	# machine can exceed (seen: every TLS login "a SSL error occurred" in
+	# a fresh Debian 13 root beside another full test run); the node then
+	# drops the handshake the client believed complete
 	BROKER_CONF_EXTRA="${BROKER_CONF_EXTRA:-}
+ssl_handshake_timeout = 60000
 listeners.ssl.1 = 127.0.0.1:$BROKER_TLS_PORT
 ssl_options.cacertfile = $d/ca.pem
 ssl_options.certfile = $d/server.pem
