@@ -72,6 +72,17 @@ phase() {
 	[ "$1" = done ] || echo "check-image: $1 ..."
 }
 
+# The process limit the build and its containers get: this machine's own
+# hard limit.  buildah 1.39 (Debian 13) raises RLIMIT_NPROC to 1048576 for
+# its chroot by default, which needs CAP_SYS_RESOURCE; a CI sandbox's root
+# may lack it ("setting RLIMIT_NPROC ... operation not permitted").
+# buildah 1.28 (Debian 12) asks for 32768, which fits under most limits.
+ulimit_args=
+case $(ulimit -Hu) in
+''|*[!0-9]*) ;;
+*) ulimit_args="--ulimit nproc=$(ulimit -Hu):$(ulimit -Hu)" ;;
+esac
+
 # check_suite SUITE: steps 1 to 3 for one Debian release
 check_suite() {
 	suite=$1
@@ -117,7 +128,8 @@ check_suite() {
 	[ -n "${FH_IMAGE_DEB_CHECK:-}" ] ||
 		build_args="$build_args --build-arg DEB_BUILD_OPTIONS=nocheck --build-arg DEB_BUILD_PROFILES=nocheck"
 	# shellcheck disable=SC2086
-	B build --isolation chroot --network host --pull=never \
+	# shellcheck disable=SC2086
+	B build --isolation chroot --network host --pull=never $ulimit_args \
 		--ignorefile "$top_srcdir/contrib/k8s/Dockerfile.dockerignore" \
 		-f "$top_srcdir/contrib/k8s/Dockerfile" $build_args -t "$image" \
 		"$top_srcdir" >"$scratch/build-$suite.log" 2>&1 ||
@@ -139,7 +151,8 @@ check_suite() {
 	label=$(B inspect --type image --format '{{index .OCIv1.Config.Labels "org.opencontainers.image.base.name"}}' "$image")
 	[ "$label" = "docker.io/library/debian:$suite-slim" ] || fail "label org.opencontainers.image.base.name is '$label'"
 
-	ctr=$(B from --pull=never "$image") || die "buildah from $image"
+	# shellcheck disable=SC2086
+	ctr=$(B from --pull=never $ulimit_args "$image") || die "buildah from $image"
 	# in_image ARGS...: the entrypoint with ARGS, as a Job's args: give them,
 	# under the image's own user and host network (the broker is on loopback)
 	in_image() {
