@@ -72,16 +72,19 @@ phase() {
 	[ "$1" = done ] || echo "check-image: $1 ..."
 }
 
-# The process limit the build and its containers get: this machine's own
-# hard limit.  buildah 1.39 (Debian 13) raises RLIMIT_NPROC to 1048576 for
-# its chroot by default, which needs CAP_SYS_RESOURCE; a CI sandbox's root
-# may lack it ("setting RLIMIT_NPROC ... operation not permitted").
-# buildah 1.28 (Debian 12) asks for 32768, which fits under most limits.
+# The process and open-file limits the build and its containers get: this
+# machine's own hard limits.  buildah 1.39 (Debian 13) raises RLIMIT_NPROC
+# and RLIMIT_NOFILE to 1048576 for its chroot by default, which needs
+# CAP_SYS_RESOURCE; a CI sandbox's root may lack it ("setting RLIMIT_NPROC
+# ... operation not permitted").  buildah 1.28 (Debian 12) asks for less.
 ulimit_args=
-case $(ulimit -Hu) in
-''|*[!0-9]*) ;;
-*) ulimit_args="--ulimit nproc=$(ulimit -Hu):$(ulimit -Hu)" ;;
-esac
+for l in nproc:u nofile:n; do
+	v=$(ulimit -H"${l#*:}")
+	case $v in
+	''|*[!0-9]*) ;;
+	*) ulimit_args="$ulimit_args --ulimit ${l%:*}=$v:$v" ;;
+	esac
+done
 
 # check_suite SUITE: steps 1 to 3 for one Debian release
 check_suite() {
