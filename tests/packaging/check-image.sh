@@ -72,18 +72,22 @@ phase() {
 	[ "$1" = done ] || echo "check-image: $1 ..."
 }
 
-# The process and open-file limits the build and its containers get: this
-# machine's own hard limits.  buildah 1.39 (Debian 13) raises RLIMIT_NPROC
-# and RLIMIT_NOFILE to 1048576 for its chroot by default, which needs
-# CAP_SYS_RESOURCE; a CI sandbox's root may lack it ("setting RLIMIT_NPROC
-# ... operation not permitted").  buildah 1.28 (Debian 12) asks for less.
+# The process and open-file limits the build and its containers get.
+# buildah 1.39 (Debian 13) raises RLIMIT_NPROC and RLIMIT_NOFILE to
+# 1048576 for its chroot by default, which needs CAP_SYS_RESOURCE; a CI
+# sandbox's root may lack it ("setting RLIMIT_NPROC ... operation not
+# permitted").  buildah 1.28 (Debian 12) sets 32768 processes itself and
+# then cannot go higher either.  So: 32768 processes (buildah 1.28's own
+# default) and 65536 files, or this machine's hard limit when lower.
 ulimit_args=
-for l in nproc:u nofile:n; do
-	v=$(ulimit -H"${l#*:}")
+for l in nproc:u:32768 nofile:n:65536; do
+	name=${l%%:*} flag=${l#*:} flag=${flag%%:*} want=${l##*:}
+	v=$(ulimit -H"$flag")
 	case $v in
-	''|*[!0-9]*) ;;
-	*) ulimit_args="$ulimit_args --ulimit ${l%:*}=$v:$v" ;;
+	''|*[!0-9]*) v=$want ;;
 	esac
+	[ "$v" -gt "$want" ] && v=$want
+	ulimit_args="$ulimit_args --ulimit $name=$v:$v"
 done
 
 # check_suite SUITE: steps 1 to 3 for one Debian release
