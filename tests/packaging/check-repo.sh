@@ -233,9 +233,17 @@ ok "repomd.xml.asc verifies (gpgv, sqv)"
 # rpmlint checks the signature against rpm's database: the one with the key
 mkdir -p "$work/rpmhome"
 printf '%%_dbpath %s\n' "$db" >"$work/rpmhome/.rpmmacros"
-HOME=$work/rpmhome rpmlint -r "$top/rpm/find-hash.rpmlintrc" "$top/rpm/find-hash.spec" "$signed" >"$work/rpmlint" 2>&1 ||
-	{ cat "$work/rpmlint"; fail "rpmlint"; }
-grep -q ' 0 errors, 0 warnings' "$work/rpmlint" || { cat "$work/rpmlint"; fail "rpmlint"; }
+# Two filters match only the package built on Debian 12 (rpmbuild on
+# Debian 13 runs find-debuginfo, which strips the binary, and its rpmlint
+# recognises the gzip man page); rpmlint calls a filter that matched
+# nothing an error, so that one report, for those two, is let through.
+HOME=$work/rpmhome rpmlint -r "$top/rpm/find-hash.rpmlintrc" "$top/rpm/find-hash.spec" "$signed" >"$work/rpmlint" 2>&1
+grep -q ' errors, ' "$work/rpmlint" || { cat "$work/rpmlint"; fail "rpmlint did not run"; }
+if grep -E ': [EW]: ' "$work/rpmlint" |
+	grep -v -F -e 'unused-rpmlintrc-filter "unstripped-binary-or-object /usr/bin/find-hash"' \
+		-e 'unused-rpmlintrc-filter "no-manual-page-for-binary find-hash"' | grep -q .; then
+	cat "$work/rpmlint"; fail "rpmlint"
+fi
 ok "rpmlint (spec and signed package, rpm/find-hash.rpmlintrc): $(grep ' errors, ' "$work/rpmlint")"
 
 dnf_query() { # dnf_query REPODIR_URL KEYFILE: repoquery through a .repo file
