@@ -237,7 +237,8 @@ printf '%%_dbpath %s\n' "$db" >"$work/rpmhome/.rpmmacros"
 # Debian 13 runs find-debuginfo, which strips the binary, and its rpmlint
 # recognises the gzip man page); rpmlint calls a filter that matched
 # nothing an error, so that one report, for those two, is let through.
-HOME=$work/rpmhome rpmlint -r "$top/rpm/find-hash.rpmlintrc" "$top/rpm/find-hash.spec" "$signed" >"$work/rpmlint" 2>&1
+# (its exit status counts those two too: the report below decides)
+HOME=$work/rpmhome rpmlint -r "$top/rpm/find-hash.rpmlintrc" "$top/rpm/find-hash.spec" "$signed" >"$work/rpmlint" 2>&1 || true
 grep -q ' errors, ' "$work/rpmlint" || { cat "$work/rpmlint"; fail "rpmlint did not run"; }
 if grep -E ': [EW]: ' "$work/rpmlint" |
 	grep -v -F -e 'unused-rpmlintrc-filter "unstripped-binary-or-object /usr/bin/find-hash"' \
