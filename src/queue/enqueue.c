@@ -264,12 +264,6 @@ static int collect(struct list *l, const char **prefixes, int n)
  * more; the guard cuts the connection one second after that. */
 #define FH_SIGNAL_GRACE 3.0
 
-/* A signal's exit status when one came, else st. */
-static int stopped_or(int st)
-{
-	return fh_signal_caught() ? fh_exit_for_signal(fh_signal_caught()) : st;
-}
-
 /* Publishes every prefix (split ones as split shard bodies), noting in
  * last[i] the publish tag of prefix i's last message, and waits for the
  * confirms.  FH_EXIT_OK, or an exit status after one line that says
@@ -302,13 +296,13 @@ static int publish_all(struct fh_broker *b, const char *queue,
 			    (split ? split : 1))
 				last[sent++] = b->published;
 			report(b, l, last, sent);
-			return stopped_or(FH_EXIT_BROKER);
+			return fh_exit_signal_or(FH_EXIT_BROKER);
 		}
 		last[sent] = b->published;
 	}
 	if (fh_broker_wait_confirms(b, FH_ENQUEUE_CONFIRM_TIMEOUT) < 0) {
 		report(b, l, last, sent);
-		return stopped_or(FH_EXIT_BROKER);
+		return fh_exit_signal_or(FH_EXIT_BROKER);
 	}
 	return FH_EXIT_OK;
 }

@@ -242,9 +242,7 @@ static int publish_result(struct worker *w, const struct item *it,
 		fh_err("result for prefix %s not confirmed: %s; "
 		       "message requeued", p->hex, b->err);
 		requeue(w, it->tag, 0);
-		return fh_signal_caught()
-			       ? fh_exit_for_signal(fh_signal_caught())
-			       : FH_EXIT_BROKER;
+		return fh_exit_signal_or(FH_EXIT_BROKER);
 	}
 	return FH_EXIT_OK;
 }
@@ -355,8 +353,7 @@ static int pre_check(struct worker *w, const struct item *it, int *st)
 		requeue(w, it->tag, 0);
 		/* a signal that stopped the notice connection stops the pod:
 		 * its exit status says so, not a broker error */
-		*st = fh_signal_caught() ? fh_exit_for_signal(fh_signal_caught())
-					 : FH_EXIT_BROKER;
+		*st = fh_exit_signal_or(FH_EXIT_BROKER);
 		return -1;
 	}
 }
@@ -567,8 +564,7 @@ int fh_queue_worker(const char *queue, const struct fh_common *c)
 	     fh_broker_confirms(&w.b) < 0 ||
 	     fh_broker_check_publish(&w.b) < 0)) {
 		fh_err("%s", w.b.err);
-		st = fh_signal_caught() ? fh_exit_for_signal(fh_signal_caught())
-					: FH_EXIT_BROKER;
+		st = fh_exit_signal_or(FH_EXIT_BROKER);
 	} else if (st == FH_EXIT_OK) {
 		st = work_loop(&w);
 		/* the acks and rejects were sent; make sure they landed */

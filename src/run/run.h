@@ -69,6 +69,9 @@ void fh_signals_install(void);
 int fh_signal_caught(void);
 /* 130 for SIGINT, 143 for SIGTERM. */
 int fh_exit_for_signal(int sig);
+/* The caught signal's exit status when there is one, else st: for a
+ * failure that a signal may be the cause of. */
+int fh_exit_signal_or(int st);
 
 /* --- output.c: how answers and messages leave the program ---------------
  * Offline mode and the queue worker print through the same functions, so

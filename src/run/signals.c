@@ -41,3 +41,8 @@ int fh_exit_for_signal(int sig)
 {
 	return sig == SIGINT ? FH_EXIT_SIGINT : FH_EXIT_SIGTERM;
 }
+
+int fh_exit_signal_or(int st)
+{
+	return caught ? fh_exit_for_signal(caught) : st;
+}
