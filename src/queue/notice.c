@@ -269,10 +269,7 @@ static int announce(struct fh_notice *n, char *err, size_t errsize)
 	amqp_rpc_reply_t r;
 	int st;
 
-	if (n->b.dead) {
-		snprintf(err, errsize, "%s", n->b.err);
-		return -1;
-	}
+	/* (fh_notice_announce has checked that the connection stands) */
 	if (open_channel(n, &ch, err, errsize) < 0)
 		return -1;
 	/* The marker first: it is what a worker taking a shard later
