@@ -526,14 +526,20 @@ static int reopen_channel(struct fh_broker *b)
 	return 0;
 }
 
+/* queue.declare, passive: the queue as it stands, or a 404 that closes
+ * the channel. */
+static amqp_rpc_reply_t declare_passive(struct fh_broker *b, const char *name)
+{
+	amqp_queue_declare(b->conn, b->ch, amqp_cstring_bytes(name), 1, 0, 0,
+			   0, amqp_empty_table);
+	return amqp_get_rpc_reply(b->conn);
+}
+
 int fh_broker_check_queue(struct fh_broker *b, const char *name,
 			  const char *what)
 {
-	amqp_rpc_reply_t r;
+	amqp_rpc_reply_t r = declare_passive(b, name);
 
-	amqp_queue_declare(b->conn, b->ch, amqp_cstring_bytes(name), 1, 0, 0,
-			   0, amqp_empty_table);
-	r = amqp_get_rpc_reply(b->conn);
 	if (r.reply_type == AMQP_RESPONSE_NORMAL)
 		return 0;
 	fh_broker_reply_error(b, r, what);
@@ -546,9 +552,7 @@ int fh_broker_ensure_queue(struct fh_broker *b, const char *name)
 	char what[1024];
 
 	snprintf(what, sizeof what, "queue '%s'", name);
-	amqp_queue_declare(b->conn, b->ch, amqp_cstring_bytes(name), 1, 0, 0,
-			   0, amqp_empty_table);
-	r = amqp_get_rpc_reply(b->conn);
+	r = declare_passive(b, name);
 	if (r.reply_type == AMQP_RESPONSE_NORMAL)
 		return 0;
 	if (r.reply_type != AMQP_RESPONSE_SERVER_EXCEPTION ||

@@ -30,6 +30,7 @@ struct worker {
 	const struct fh_queue_opts *opt;
 	char host[256];
 	struct fh_notice *notice; /* a shard job: its solved notice */
+	char taking[1024];        /* "taking a message from queue ..." */
 };
 
 /* One message taken from the queue, and what it asks for. */
@@ -75,10 +76,8 @@ static enum take take(struct worker *w, double wait, uint64_t *tag,
 {
 	struct fh_broker *b = &w->b;
 	double deadline = fh_now() + wait;
-	char what[1024];
+	const char *what = w->taking;
 
-	snprintf(what, sizeof what, "taking a message from queue '%s' on %s",
-		 w->queue, b->url.shown);
 	for (;;) {
 		amqp_rpc_reply_t r;
 		double left;
@@ -534,6 +533,8 @@ static int worker_init(struct worker *w, const char *queue,
 		fh_url_free(url);
 		return FH_EXIT_USAGE;
 	}
+	snprintf(w->taking, sizeof w->taking,
+		 "taking a message from queue '%s' on %s", queue, url->shown);
 	if (gethostname(w->host, sizeof w->host) < 0)
 		strcpy(w->host, "unknown");
 	w->host[sizeof w->host - 1] = '\0';
@@ -544,7 +545,6 @@ int fh_queue_worker(const char *queue, const struct fh_common *c)
 {
 	struct worker w;
 	struct fh_url url;
-	char what[1024];
 	int st;
 
 	fh_signals_install();
@@ -552,14 +552,12 @@ int fh_queue_worker(const char *queue, const struct fh_common *c)
 	if (st != FH_EXIT_OK)
 		return st;
 	st = fh_broker_open(&w.b, &url, w.opt);
-	snprintf(what, sizeof what, "taking a message from queue '%s' on %s",
-		 w.queue, w.b.url.shown);
 	/* Before taking anything: a results queue we cannot publish to
 	 * should fail the worker while it holds no message; and a missing
 	 * input queue should fail it before it declares a results queue
 	 * that nothing will ever fill. */
 	if (st == FH_EXIT_OK && w.opt->results_queue &&
-	    (fh_broker_check_queue(&w.b, w.queue, what) < 0 ||
+	    (fh_broker_check_queue(&w.b, w.queue, w.taking) < 0 ||
 	     fh_broker_ensure_queue(&w.b, w.opt->results_queue) < 0 ||
 	     fh_broker_confirms(&w.b) < 0 ||
 	     fh_broker_check_publish(&w.b) < 0)) {
