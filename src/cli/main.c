@@ -442,50 +442,41 @@ static const char *queue_option_given(int argc, char **argv)
 	return NULL;
 }
 
-/* The first search option given with --enqueue, or NULL: enqueueing
- * searches nothing, so these would be silently ignored (--seed is not one:
- * --split puts it in the shard messages). */
-static const char *search_option_given(void)
-{
-	if (args.threads)
-		return "--threads";
-	if (args.max_tries)
-		return "--max-tries";
-	if (args.timeout)
-		return "--timeout";
-	if (args.shard)
-		return "--shard";
-	if (args.shards)
-		return "--shards";
-	if (args.kernel)
-		return "--kernel";
-	if (args.json)
-		return "--json";
-	return NULL;
-}
+/* The search options, and the modes that take none of them: --enqueue
+ * searches nothing (--seed it takes, for --split's shard messages) and
+ * --benchmark only measures (on --threads threads, for --timeout seconds,
+ * marking --kernel).  The first given that mode would silently ignore, or
+ * NULL. */
+enum { FOR_ENQUEUE = 1, FOR_BENCHMARK = 2 };
 
-/* The first option given with --benchmark that it would ignore, or NULL:
- * it takes --threads, --timeout and --kernel, and searches nothing. */
-static const char *benchmark_ignores(void)
+static const char *ignored_option(int mode)
 {
-	if (args.max_tries)
-		return "--max-tries";
-	if (args.seed)
-		return "--seed";
-	if (args.shard)
-		return "--shard";
-	if (args.shards)
-		return "--shards";
-	if (args.json)
-		return "--json";
+	const struct {
+		int given;
+		const char *name;
+		int refused_by;
+	} opts[] = {
+		{ args.threads != NULL, "--threads", FOR_ENQUEUE },
+		{ args.max_tries != NULL, "--max-tries", FOR_ENQUEUE | FOR_BENCHMARK },
+		{ args.timeout != NULL, "--timeout", FOR_ENQUEUE },
+		{ args.seed != NULL, "--seed", FOR_BENCHMARK },
+		{ args.shard != NULL, "--shard", FOR_ENQUEUE | FOR_BENCHMARK },
+		{ args.shards != NULL, "--shards", FOR_ENQUEUE | FOR_BENCHMARK },
+		{ args.kernel != NULL, "--kernel", FOR_ENQUEUE },
+		{ args.json, "--json", FOR_ENQUEUE | FOR_BENCHMARK },
+	};
+
+	for (size_t i = 0; i < sizeof opts / sizeof opts[0]; i++)
+		if (opts[i].given && (opts[i].refused_by & mode))
+			return opts[i].name;
 	return NULL;
 }
 
 static int check_mode(int argc, char **argv)
 {
 	const char *qopt = queue_option_given(argc, argv);
-	const char *sopt = args.enqueue ? search_option_given() : NULL;
-	const char *bopt = args.benchmark ? benchmark_ignores() : NULL;
+	const char *sopt = args.enqueue ? ignored_option(FOR_ENQUEUE) : NULL;
+	const char *bopt = args.benchmark ? ignored_option(FOR_BENCHMARK) : NULL;
 	int modes = args.offline + (args.queue != NULL) + args.benchmark;
 
 	if (args.enqueue && !args.queue) {
