@@ -260,9 +260,11 @@ static int collect(struct list *l, const char **prefixes, int n)
 	return 0;
 }
 
-/* After SIGTERM or SIGINT publish_all takes the broker's answers for 2 s
- * more; the guard cuts the connection one second after that. */
-#define FH_SIGNAL_GRACE 3.0
+/* After SIGTERM or SIGINT publish_all takes the broker's answers for
+ * FH_SIGNAL_SETTLE seconds more; the guard cuts the connection a second
+ * after that. */
+#define FH_SIGNAL_SETTLE 2.0
+#define FH_SIGNAL_GRACE (FH_SIGNAL_SETTLE + 1.0)
 
 /* Publishes every prefix (split ones as split shard bodies), noting in
  * last[i] the publish tag of prefix i's last message, and waits for the
@@ -278,7 +280,7 @@ static int publish_all(struct fh_broker *b, const char *queue,
 		if (fh_signal_caught()) {
 			/* what was sent may be in the queue: take the
 			 * answers still coming, briefly, then say which */
-			fh_broker_settle_after_signal(b, 2);
+			fh_broker_settle_after_signal(b, FH_SIGNAL_SETTLE);
 			snprintf(b->err, sizeof b->err, "stopped by signal %d",
 				 fh_signal_caught());
 			report(b, l, last, sent);
