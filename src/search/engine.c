@@ -18,9 +18,18 @@
  * and keep the first digest word of each lane they report; the engine
  * looks that word up in an index of the prefixes by their first 16 bits
  * and hashes with Nettle only when a prefix it matches could still get a
- * lower answer.  A prefix stays in the bitmap once solved (taking it out
- * while other threads may still find it lower would need them all to have
- * passed its answer), which costs a lookup, not a hash, per such lane. */
+ * lower answer.
+ *
+ * The filter shrinks as the prefixes settle.  A solved prefix's lanes
+ * still pass the filter, each a lookup in the index for nothing, and most
+ * of a long search's lanes are such (100 million candidates against
+ * 100,000 6-digit prefixes: five in six).  So once half of the prefixes in
+ * the filter have an answer, the thread that notices builds a new filter
+ * of the others and publishes it; the threads take it up at their next
+ * chunk.  A prefix leaves only when every thread has swept past its answer
+ * (settled, as fh_search_settled says), since until then another thread
+ * may still find it lower.  An old filter is freed at a later rebuild,
+ * once no thread can still be reading it (struct filter). */
 #include <config.h>
 
 #include <errno.h>
@@ -46,6 +55,7 @@
 struct worker {
 	_Alignas(CACHE_LINE) _Atomic uint64_t tries;
 	_Atomic uint64_t swept;
+	_Atomic uint64_t filter_id; /* the filter in use; NONE: none */
 	struct fh_search *s;
 	unsigned index;
 	pthread_t thread;
@@ -55,22 +65,39 @@ struct worker {
 	uint32_t lane[CHUNK]; /* and the lanes they hold, for scan_hits */
 };
 
+/* One generation of the many-prefix filter (the kernels' struct
+ * fh_filter tables) of the prefixes not settled when it was built.  The
+ * threads read it without a lock: each says which one it uses in its
+ * filter_id, stored after it loads the current one, and generations only
+ * get newer, so a retired generation older than every thread's filter_id
+ * has no reader left. */
+struct filter {
+	uint32_t *bitmap, *coarse, *rank;
+	uint16_t *fine;
+	uint64_t id;
+	size_t live;            /* runs it holds */
+	struct filter *retired; /* older generations not yet freed */
+};
+
 struct fh_search {
 	struct fh_search_opts o;
 	struct fh_prefix *prefixes; /* n_prefixes, a copy */
 	uint64_t limit; /* hi, or lo + max_tries when that is lower */
 	double start;           /* fh_now() when the threads started */
 
-	/* Many prefixes only, else NULL: the kernels' bitmap and its
-	 * copies (coarse, rank, fine: struct fh_filter); the prefixes
-	 * sorted by hex (order), cut into runs of equal ones (run[u] ..
-	 * run[u + 1] - 1), with the lowest match of each run (run_best);
-	 * and the runs that can match a first word h, by h >> 16:
-	 * entry[bucket[h >> 16] .. bucket[(h >> 16) + 1] - 1], each with the
-	 * run's first-word test, so that a lane costs two or three cache
-	 * lines, not a walk through the prefixes. */
-	uint32_t *bitmap, *coarse, *rank;
-	uint16_t *fine;
+	/* Many prefixes only, else NULL: the prefixes sorted by hex
+	 * (order), cut into runs of equal ones (run[u] .. run[u + 1] - 1),
+	 * with the lowest match of each run (run_best); and the runs that
+	 * can match a first word h, by h >> 16: entry[bucket[h >> 16] ..
+	 * bucket[(h >> 16) + 1] - 1], each with the run's first-word test,
+	 * so that a lane costs two or three cache lines, not a walk through
+	 * the prefixes.  The kernels' filter of the runs not yet settled
+	 * (filter), and when to build the next one: once runs_solved, the
+	 * runs with an answer, reaches rebuild_at. */
+	_Atomic(struct filter *) filter;
+	pthread_mutex_t rebuild; /* one builder at a time */
+	_Atomic size_t runs_solved, rebuild_at;
+	size_t runs;
 	size_t *order, *run;
 	_Atomic uint64_t *run_best;
 	uint32_t *bucket;
@@ -195,6 +222,9 @@ static void confirm_many(struct fh_search *s, uint64_t counter, uint32_t h0)
 		while (counter < old && !atomic_compare_exchange_weak(
 						&s->run_best[u], &old, counter))
 			;
+		if (counter < old && old == NONE)
+			atomic_fetch_add_explicit(&s->runs_solved, 1,
+						  memory_order_relaxed);
 	}
 }
 
@@ -220,6 +250,145 @@ static int all_found_below(struct fh_search *s, uint64_t from)
 	return max < from;
 }
 
+/* Sets bits lo..hi of a bitmap. */
+static void set_bits(uint32_t *bitmap, uint32_t lo, uint32_t hi)
+{
+	for (; lo <= hi && lo % 32; lo++)
+		bitmap[lo / 32] |= 1u << lo % 32;
+	for (; lo + 31 <= hi && lo + 31 > lo; lo += 32)
+		bitmap[lo / 32] = 0xffffffffu;
+	for (; lo <= hi; lo++)
+		bitmap[lo / 32] |= 1u << lo % 32;
+}
+
+/* Every counter below this has been searched by every thread (NONE once
+ * they have all ended): a match found below it is final. */
+static uint64_t swept_by_all(struct fh_search *s)
+{
+	uint64_t min = NONE;
+	unsigned t;
+
+	for (t = 0; t < s->o.threads; t++) {
+		uint64_t x = atomic_load(&s->workers[t].swept);
+
+		if (x < min)
+			min = x;
+	}
+	return min;
+}
+
+static void filter_free(struct filter *f)
+{
+	if (!f)
+		return;
+	free(f->bitmap);
+	free(f->coarse);
+	free(f->rank);
+	free(f->fine);
+	free(f);
+}
+
+/* A filter of the runs with no answer at or below settled (every run
+ * when settled is 0 and none has an answer yet), or NULL when memory runs
+ * out.  Built from the runs, not copied from the last filter: two passes
+ * over them and some 2.5 MiB of fresh tables, a millisecond or so. */
+static struct filter *filter_build(struct fh_search *s, uint64_t settled)
+{
+	struct filter *f = calloc(1, sizeof *f);
+	size_t u;
+
+	if (!f)
+		return NULL;
+	f->bitmap = calloc((size_t)1 << (FH_BITMAP_BITS - 5), sizeof *f->bitmap);
+	f->coarse = calloc((size_t)1 << (FH_COARSE_BITS - 5), sizeof *f->coarse);
+	f->rank = malloc(((size_t)1 << (FH_COARSE_BITS - 5)) * sizeof *f->rank);
+	if (!f->bitmap || !f->coarse || !f->rank)
+		goto no_memory;
+	for (u = 0; u < s->runs; u++) {
+		const struct fh_prefix *p = &s->prefixes[s->order[s->run[u]]];
+		uint64_t best = atomic_load(&s->run_best[u]);
+		/* a prefix of d digits covers first words value .. value |
+		 * ~mask; a coarse bit stands for 16 bitmap bits */
+		uint32_t lo = p->value[0] >> (32 - FH_BITMAP_BITS);
+		uint32_t hi = (p->value[0] | ~p->mask[0]) >> (32 - FH_BITMAP_BITS);
+
+		if (best != NONE && best <= settled)
+			continue;
+		f->live++;
+		set_bits(f->bitmap, lo, hi);
+		set_bits(f->coarse, lo >> (FH_BITMAP_BITS - FH_COARSE_BITS),
+			 hi >> (FH_BITMAP_BITS - FH_COARSE_BITS));
+	}
+	f->fine = malloc(fh_bitmap_fine(f->bitmap, f->coarse, f->rank, NULL) *
+			 sizeof *f->fine);
+	if (!f->fine)
+		goto no_memory;
+	fh_bitmap_fine(f->bitmap, f->coarse, f->rank, f->fine);
+	return f;
+no_memory:
+	filter_free(f);
+	return NULL;
+}
+
+/* Publishes a filter without the runs settled since the last one, when
+ * enough are; frees the generations no thread reads any more.  Under
+ * s->rebuild. */
+static void filter_rebuild(struct fh_search *s)
+{
+	struct filter *old = atomic_load(&s->filter), *f, **r;
+	uint64_t settled = swept_by_all(s), reading = NONE;
+	size_t solved = atomic_load(&s->runs_solved), gone = 0, u;
+	unsigned t;
+
+	/* The answers found so far are mostly settled already (a thread
+	 * sweeps past its finds within a template), but count them: one
+	 * thread far behind the others keeps them all in. */
+	for (u = 0; u < s->runs; u++) {
+		uint64_t best = atomic_load(&s->run_best[u]);
+
+		gone += best != NONE && best <= settled;
+	}
+	if (s->runs - gone > old->live - old->live / 4 ||
+	    !(f = filter_build(s, settled))) {
+		/* not worth a new filter yet (or no memory for one, when
+		 * the old one serves as well): look again later */
+		atomic_store(&s->rebuild_at, solved + old->live / 8 + 1);
+		return;
+	}
+	f->id = old->id + 1;
+	f->retired = old;
+	atomic_store(&s->filter, f);
+	atomic_store(&s->rebuild_at, s->runs - f->live + f->live / 2 + 1);
+	for (t = 0; t < s->o.threads; t++) {
+		uint64_t id = atomic_load(&s->workers[t].filter_id);
+
+		if (id < reading)
+			reading = id;
+	}
+	for (r = &f->retired; *r && (*r)->id >= reading; r = &(*r)->retired)
+		;
+	while (*r) {
+		struct filter *dead = *r;
+
+		*r = dead->retired;
+		filter_free(dead);
+	}
+}
+
+/* Called before each chunk: a new filter once half of the runs in the
+ * current one have an answer.  One thread builds it, the others go on. */
+static void maybe_rebuild(struct fh_search *s)
+{
+	if (!s->entry || s->o.on_match ||
+	    atomic_load_explicit(&s->runs_solved, memory_order_relaxed) <
+		    atomic_load_explicit(&s->rebuild_at, memory_order_relaxed))
+		return;
+	if (pthread_mutex_trylock(&s->rebuild))
+		return;
+	filter_rebuild(s);
+	pthread_mutex_unlock(&s->rebuild);
+}
+
 /* The filter for a template starting at counter from: the prefixes that
  * could still get a lower answer there (all of them when every match is
  * wanted). */
@@ -229,13 +398,22 @@ static void make_filter(struct fh_search *s, struct worker *w,
 	size_t p;
 
 	f->n = 0;
-	f->bitmap = s->bitmap;
-	f->coarse = s->coarse;
-	f->rank = s->rank;
-	f->fine = s->fine;
-	f->h0 = s->bitmap ? w->h0 : NULL;
-	if (s->bitmap)
+	f->bitmap = NULL;
+	f->coarse = f->rank = NULL;
+	f->fine = NULL;
+	f->h0 = NULL;
+	if (s->entry) {
+		struct filter *g = atomic_load(&s->filter);
+
+		/* said before it is read: see struct filter */
+		atomic_store(&w->filter_id, g->id);
+		f->bitmap = g->bitmap;
+		f->coarse = g->coarse;
+		f->rank = g->rank;
+		f->fine = g->fine;
+		f->h0 = w->h0;
 		return;
+	}
 	for (p = 0; p < s->o.n_prefixes; p++) {
 		if (!s->o.on_match && atomic_load(&s->best[p]) < from)
 			continue;
@@ -260,7 +438,7 @@ static void scan_hits(struct fh_search *s, struct worker *w, uint64_t k,
 			uint32_t j = g * FH_GROUP + lane;
 
 			bits &= bits - 1;
-			if (!s->bitmap) {
+			if (!s->entry) {
 				confirm(s, k << 16 | (uint64_t)j);
 				continue;
 			}
@@ -305,6 +483,7 @@ static int sweep(struct fh_search *s, struct worker *w,
 		if (atomic_load_explicit(&s->stop, memory_order_relaxed))
 			return 1;
 		atomic_store(&w->swept, from);
+		maybe_rebuild(s);
 		make_filter(s, w, from, &f);
 		if (f.bitmap ? all_found_below(s, from) : f.n == 0)
 			return 1;
@@ -344,22 +523,12 @@ static void *worker_main(void *arg)
 	 * counters above swept stay unsearched. */
 	if (!atomic_load(&s->stop))
 		atomic_store(&w->swept, NONE);
+	atomic_store(&w->filter_id, NONE);
 	pthread_mutex_lock(&s->lock);
 	if (--s->running == 0)
 		pthread_cond_broadcast(&s->ended);
 	pthread_mutex_unlock(&s->lock);
 	return NULL;
-}
-
-/* Sets bits lo..hi of a bitmap. */
-static void set_bits(uint32_t *bitmap, uint32_t lo, uint32_t hi)
-{
-	for (; lo <= hi && lo % 32; lo++)
-		bitmap[lo / 32] |= 1u << lo % 32;
-	for (; lo + 31 <= hi && lo + 31 > lo; lo += 32)
-		bitmap[lo / 32] = 0xffffffffu;
-	for (; lo <= hi; lo++)
-		bitmap[lo / 32] |= 1u << lo % 32;
 }
 
 static const struct fh_prefix *sort_prefixes;
@@ -394,42 +563,22 @@ static size_t sort_runs(struct fh_search *s)
 	return runs;
 }
 
-/* The kernels' bitmaps (full, coarse, fine) of the runs' first words,
- * and s->bucket[b + 1]: how many runs cover 16-bit bucket b.  0, or -1
- * when memory runs out. */
-static int fill_bitmaps(struct fh_search *s, size_t runs)
-{
-	size_t u;
-	uint32_t b;
-
-	/* A prefix of d digits covers first words value .. value | ~mask:
-	 * one 16-bit bucket from 4 digits on, 16^(4 - d) below. */
-	for (u = 0; u < runs; u++) {
-		const struct fh_prefix *p = &s->prefixes[s->order[s->run[u]]];
-		uint32_t top = p->value[0] | ~p->mask[0];
-
-		set_bits(s->bitmap, p->value[0] >> (32 - FH_BITMAP_BITS),
-			 top >> (32 - FH_BITMAP_BITS));
-		for (b = p->value[0] >> 16; b <= top >> 16; b++)
-			s->bucket[b + 1]++;
-	}
-	fh_bitmap_coarse(s->bitmap, s->coarse);
-	s->fine = malloc(fh_bitmap_fine(s->bitmap, s->coarse, s->rank, NULL) *
-			 sizeof *s->fine);
-	if (!s->fine)
-		return -1;
-	fh_bitmap_fine(s->bitmap, s->coarse, s->rank, s->fine);
-	return 0;
-}
-
 /* s->entry, the runs by 16-bit bucket, s->bucket[b] the first of bucket
- * b's (counts from fill_bitmaps in, offsets out).  0, or -1 when memory
- * runs out. */
+ * b's.  0, or -1 when memory runs out. */
 static int fill_entries(struct fh_search *s, size_t runs)
 {
 	size_t u;
 	uint32_t b;
 
+	/* how many runs cover each bucket: a prefix of d digits covers one
+	 * 16-bit bucket from 4 digits on, 16^(4 - d) below */
+	for (u = 0; u < runs; u++) {
+		const struct fh_prefix *p = &s->prefixes[s->order[s->run[u]]];
+		uint32_t top = p->value[0] | ~p->mask[0];
+
+		for (b = p->value[0] >> 16; b <= top >> 16; b++)
+			s->bucket[b + 1]++;
+	}
 	for (b = 0; b < 65536; b++)
 		s->bucket[b + 1] += s->bucket[b];
 	/* entry.run has 30 bits */
@@ -464,20 +613,24 @@ static int fill_entries(struct fh_search *s, size_t runs)
  * memory runs out. */
 static int build_index(struct fh_search *s)
 {
-	size_t n = s->o.n_prefixes, runs;
+	size_t n = s->o.n_prefixes;
+	struct filter *f;
 
-	s->bitmap = calloc((size_t)1 << (FH_BITMAP_BITS - 5), sizeof *s->bitmap);
-	s->coarse = calloc((size_t)1 << (FH_COARSE_BITS - 5), sizeof *s->coarse);
-	s->rank = malloc(((size_t)1 << (FH_COARSE_BITS - 5)) * sizeof *s->rank);
 	s->order = malloc(n * sizeof *s->order);
 	s->run = malloc((n + 1) * sizeof *s->run);
 	s->run_best = malloc(n * sizeof *s->run_best);
 	s->bucket = calloc(65537, sizeof *s->bucket);
-	if (!s->bitmap || !s->coarse || !s->rank || !s->order || !s->run ||
-	    !s->run_best || !s->bucket)
+	if (!s->order || !s->run || !s->run_best || !s->bucket)
 		return -1;
-	runs = sort_runs(s);
-	return fill_bitmaps(s, runs) < 0 || fill_entries(s, runs) < 0 ? -1 : 0;
+	s->runs = sort_runs(s);
+	f = filter_build(s, 0);
+	if (!f)
+		return -1;
+	f->id = 1;
+	atomic_init(&s->filter, f);
+	atomic_init(&s->runs_solved, 0);
+	atomic_init(&s->rebuild_at, f->live / 2 + 1);
+	return fill_entries(s, s->runs);
 }
 
 /* A search for o with every table made, no thread started yet: NULL with
@@ -492,6 +645,7 @@ static struct fh_search *search_new(const struct fh_search_opts *o)
 		return NULL;
 	s->o = *o;
 	pthread_mutex_init(&s->lock, NULL);
+	pthread_mutex_init(&s->rebuild, NULL);
 	pthread_cond_init(&s->ended, NULL);
 	s->prefixes = malloc(o->n_prefixes * sizeof *s->prefixes);
 	s->best = malloc(o->n_prefixes * sizeof *s->best);
@@ -514,7 +668,7 @@ static struct fh_search *search_new(const struct fh_search_opts *o)
 	if (!s->workers)
 		goto no_memory;
 	memset(s->workers, 0, o->threads * sizeof *s->workers);
-	for (i = 0; s->bitmap && i < o->threads; i++) {
+	for (i = 0; s->entry && i < o->threads; i++) {
 		s->workers[i].h0 = malloc(FH_TEMPLATE_SIZE * sizeof(uint32_t));
 		if (!s->workers[i].h0)
 			goto no_memory;
@@ -641,13 +795,9 @@ enum fh_search_end fh_search_end(struct fh_search *s)
 int fh_search_settled(struct fh_search *s, size_t i)
 {
 	uint64_t best = atomic_load(&s->best[i]);
-	unsigned t;
 
-	if (best == NONE || s->o.on_match)
+	if (best == NONE || s->o.on_match || swept_by_all(s) < best)
 		return 0;
-	for (t = 0; t < s->o.threads; t++)
-		if (atomic_load(&s->workers[t].swept) < best)
-			return 0;
 	return atomic_load(&s->best[i]) == best;
 }
 
@@ -670,6 +820,7 @@ void fh_search_answer(struct fh_search *s, size_t i, struct fh_answer *a)
 
 void fh_search_free(struct fh_search *s)
 {
+	struct filter *f, *old;
 	unsigned i;
 
 	if (!s)
@@ -683,10 +834,10 @@ void fh_search_free(struct fh_search *s)
 			free(s->workers[i].h0);
 		free(s->workers);
 	}
-	free(s->bitmap);
-	free(s->coarse);
-	free(s->rank);
-	free(s->fine);
+	for (f = s->filter; f; f = old) {
+		old = f->retired;
+		filter_free(f);
+	}
 	free(s->order);
 	free(s->run);
 	free((void *)s->run_best);
@@ -696,6 +847,7 @@ void fh_search_free(struct fh_search *s)
 	free((void *)s->best);
 	free(s->found_at);
 	pthread_cond_destroy(&s->ended);
+	pthread_mutex_destroy(&s->rebuild);
 	pthread_mutex_destroy(&s->lock);
 	free(s);
 }
