@@ -135,7 +135,10 @@ static inline void fh_pre_init(struct fh_pre *p, const struct fh_template *t)
  * ((new e - d) + Maj(a)) + Sigma0(a), new e - d being t1: again three deep
  * from a.  The extra subtraction costs a vector operation a round, which
  * is cheaper than the cycles it saves where an integer vector operation
- * has a latency of 2 (AMD Zen 5): 5% on the 16-lane kernel there. */
+ * has a latency of 2 (AMD Zen 5): 5% on the 16-lane kernel there.  gcc
+ * 12 folds the subtraction back out of the AVX-512 kernel's two-group
+ * form (17 operations a round, bench/spills counts them), where the two
+ * independent chains hide the latency instead. */
 #define FH_RND(a, b, c, d, e, f, g, h, hkw)                                 \
 	do {                                                                \
 		VT e_ = V_ADD(V_ADD(V_ADD(d, (hkw)), V_CH(e, f, g)),        \
