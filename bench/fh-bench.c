@@ -95,7 +95,7 @@ static struct pair measure(const struct fh_kernel *k, unsigned threads,
 	unsigned r;
 
 	for (r = 0; r < rounds; r++) {
-		double a = fh_bench_kernel(k, threads, seconds);
+		double a = fh_bench_kernel(k, threads, seconds, NULL);
 		double b = fh_bench_nettle(threads, seconds);
 
 		if (a > p.kernel)

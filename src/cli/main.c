@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <popt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -133,34 +134,47 @@ static int bad_value(const char *option, const char *value, const char *why)
 	return -1;
 }
 
-/* A count with an optional k, M, G or T (powers of 1000). */
-static int parse_count(const char *option, const char *text, uint64_t min,
-		       uint64_t max, uint64_t *out)
+/* A count, with an optional k, M, G or T (powers of 1000) when suffixed:
+ * 0, or -1 with *why saying what is wrong with it. */
+static int count_value(const char *text, int suffixed, uint64_t min,
+		       uint64_t max, uint64_t *out, const char **why)
 {
 	unsigned long long v;
 	uint64_t scale = 1;
 	char *end;
 
+	*why = "not a whole number";
 	/* digits first: strtoull would skip a leading blank and take a sign
 	 * (" -1" is 2^64-1 to it) */
 	if (!isdigit((unsigned char)text[0]))
-		return bad_value(option, text, "not a whole number");
+		return -1;
 	errno = 0;
 	v = strtoull(text, &end, 10);
-	switch (*end) {
+	switch (suffixed ? *end : '\0') {
 	case 'k': scale = 1000; end++; break;
 	case 'M': scale = 1000000; end++; break;
 	case 'G': scale = 1000000000; end++; break;
 	case 'T': scale = UINT64_C(1000000000000); end++; break;
 	}
 	if (end == text || *end != '\0')
-		return bad_value(option, text, "not a whole number");
+		return -1;
+	*why = "too large";
 	if (errno == ERANGE || v > max / scale)
-		return bad_value(option, text, "too large");
+		return -1;
+	*why = "too small";
 	if (v * scale < min)
-		return bad_value(option, text, "too small");
+		return -1;
 	*out = v * scale;
 	return 0;
+}
+
+static int parse_count(const char *option, const char *text, uint64_t min,
+		       uint64_t max, uint64_t *out)
+{
+	const char *why;
+
+	return count_value(text, 1, min, max, out, &why) ?
+		       bad_value(option, text, why) : 0;
 }
 
 static int parse_seconds(const char *option, const char *text, double *out)
@@ -217,19 +231,29 @@ static int parse_shard(struct fh_common *c)
 
 	if (args.shard) {
 		char *slash = strchr(args.shard, '/');
+		const char *why;
+		char why_part[64];
+		int bad;
 
 		if (args.shards)
 			return bad_value("--shard", args.shard,
 					 "give --shard I/N or --shards N, not both");
 		if (!slash)
 			return bad_value("--shard", args.shard, "not I/N");
+		/* each part is checked alone, the message names the whole */
 		*slash = '\0';
-		if (parse_count("--shard", slash + 1, 1, UINT64_C(1) << 40, &n) ||
-		    parse_count("--shard", args.shard, 0, UINT64_MAX, &i))
-			return -1;
+		bad = count_value(slash + 1, 1, 1, UINT64_C(1) << 40, &n, &why);
+		if (bad)
+			snprintf(why_part, sizeof why_part, "N is %s", why);
+		else if ((bad = count_value(args.shard, 1, 0, UINT64_MAX, &i,
+					    &why)))
+			snprintf(why_part, sizeof why_part, "I is %s", why);
 		*slash = '/';
+		if (bad)
+			return bad_value("--shard", args.shard, why_part);
 	} else if (args.shards) {
 		const char *index = getenv("JOB_COMPLETION_INDEX");
+		const char *why_index;
 
 		if (parse_count("--shards", args.shards, 1, UINT64_C(1) << 40, &n))
 			return -1;
@@ -238,8 +262,10 @@ static int parse_shard(struct fh_common *c)
 			       "Indexed Job), or use --shard I/N");
 			return -1;
 		}
-		if (parse_count("JOB_COMPLETION_INDEX", index, 0, UINT64_MAX, &i))
-			return -1;
+		/* Kubernetes writes plain digits: no k or M here */
+		if (count_value(index, 0, 0, UINT64_MAX, &i, &why_index))
+			return bad_value("JOB_COMPLETION_INDEX", index,
+					 why_index);
 	} else {
 		return 0;
 	}
@@ -319,7 +345,9 @@ static int check_common(struct fh_common *c)
 			return -1;
 		c->seeded = 1;
 	}
-	if (parse_shard(c) || pick_kernel(c))
+	/* FIND_HASH_KERNEL is often set for a whole pod: --enqueue, which
+	 * searches nothing, does not read it */
+	if (parse_shard(c) || (!args.enqueue && pick_kernel(c)))
 		return -1;
 	/* Not an error: a shard of a random seed is still a valid search,
 	 * only not the share of one job it was likely meant to be. */
@@ -358,7 +386,16 @@ static int run_benchmark(const struct fh_common *c)
 
 		if (!all[i].cpu_has())
 			continue;
-		rate = fh_bench_kernel(&all[i], c->threads, seconds);
+		rate = fh_bench_kernel(&all[i], c->threads, seconds,
+				       fh_signal_caught);
+		if (fh_signal_caught()) {
+			/* the kernel's figure is cut short: not printed */
+			fh_note("stopped by %s during the %s kernel's run",
+				fh_signal_caught() == SIGINT ? "SIGINT" :
+							       "SIGTERM",
+				all[i].name);
+			return fh_exit_for_signal(fh_signal_caught());
+		}
 		if (rate < 0) {
 			fh_err("cannot start %u threads", c->threads);
 			return FH_EXIT_SYSTEM;
@@ -366,7 +403,7 @@ static int run_benchmark(const struct fh_common *c)
 		printf("%-10s %3u thread%s %10.1f MH/s%s\n", all[i].name,
 		       c->threads, c->threads == 1 ? " " : "s", rate / 1e6,
 		       &all[i] == c->kernel ? "  (selected)" : "");
-		if (fflush(stdout) != 0)
+		if (fh_flush_stdout() != 0)
 			return FH_EXIT_SYSTEM;
 	}
 	return FH_EXIT_OK;
@@ -531,9 +568,15 @@ static void open_std_fds(void)
 
 /* popt's --help and --usage print and call exit(0): a failed write there is
  * a failure too (exit 5), as on every other path to stdout. */
+/* For the ways out that do not return from main (popt's --help calls
+ * exit): a failed write to stdout must not pass for success.  main's own
+ * return has closed stdout and chosen its status already, which a failed
+ * write must not turn into 5 when it is a signal's 143, say. */
+static int main_closed_stdout;
+
 static void close_stdout_at_exit(void)
 {
-	if (fh_close_stdout())
+	if (!main_closed_stdout && fh_close_stdout())
 		_exit(FH_EXIT_SYSTEM);
 }
 
@@ -606,6 +649,7 @@ int main(int argc, char **argv)
 	for (int i = 0; i < args.n_rest; i++)
 		free((char *)args.rest[i]);
 	free(args.rest);
+	main_closed_stdout = 1;
 	if (fh_close_stdout() && status == FH_EXIT_OK)
 		status = FH_EXIT_SYSTEM;
 	return status;

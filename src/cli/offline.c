@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,8 +52,15 @@ static int add_prefix(struct fh_prefix **out, size_t *n, size_t *room,
 	return -1;
 }
 
+static const char *signal_name(int sig)
+{
+	return sig == SIGINT ? "SIGINT" : "SIGTERM";
+}
+
 /* The PREFIX arguments into *out (malloc'ed, *n of them); an argument "-"
- * stands for the prefixes on stdin, one a line, blank lines skipped. */
+ * stands for the prefixes on stdin, one a line, blank lines skipped (the
+ * same blanks as --enqueue -).  FH_EXIT_OK, or an exit status after one
+ * line. */
 static int parse_prefixes(const char *const *args, int n_args,
 			  struct fh_prefix **out, size_t *n)
 {
@@ -63,7 +71,7 @@ static int parse_prefixes(const char *const *args, int n_args,
 	*n = 0;
 	if (n_args == 0) {
 		fh_err("--offline needs at least one PREFIX");
-		return -1;
+		return FH_EXIT_USAGE;
 	}
 	for (i = 0; i < n_args; i++) {
 		char *line = NULL;
@@ -74,31 +82,41 @@ static int parse_prefixes(const char *const *args, int n_args,
 		if (strcmp(args[i], "-") != 0) {
 			if (add_prefix(out, n, &room, args[i], strlen(args[i]),
 				       0))
-				return -1;
+				return FH_EXIT_USAGE;
 			continue;
 		}
-		while ((len = getline(&line, &size, stdin)) >= 0) {
+		/* a signal that came before the read would not interrupt
+		 * it: see it here */
+		while (!fh_signal_caught() &&
+		       (len = getline(&line, &size, stdin)) >= 0) {
 			number++;
-			if (strspn(line, " \t\r\n") == (size_t)len)
+			if (strspn(line, " \t\r\n\v\f") == (size_t)len)
 				continue;
 			if (add_prefix(out, n, &room, line, (size_t)len,
 				       number)) {
 				free(line);
-				return -1;
+				return FH_EXIT_USAGE;
 			}
 		}
 		free(line);
+		/* a signal interrupts the read (no SA_RESTART): a stop,
+		 * not a read error */
+		if (fh_signal_caught()) {
+			fh_note("stopped by %s while reading prefixes from "
+				"stdin", signal_name(fh_signal_caught()));
+			return fh_exit_for_signal(fh_signal_caught());
+		}
 		if (ferror(stdin)) {
 			fh_err("cannot read prefixes from stdin: %s",
 			       strerror(errno));
-			return -1;
+			return FH_EXIT_SYSTEM;
 		}
 	}
 	if (*n == 0) {
 		fh_err("--offline needs at least one PREFIX (none on stdin)");
-		return -1;
+		return FH_EXIT_USAGE;
 	}
-	return 0;
+	return FH_EXIT_OK;
 }
 
 static void report_unsolved(const struct fh_common *c, const char *bound,
@@ -125,36 +143,51 @@ struct offline {
 	size_t n;       /* prefixes */
 	char *printed;  /* n flags: this answer is out */
 	int status;
-	int write_reported;
+	/* stdout failed: no answer can reach anyone any more, so the
+	 * search ends (with a closed pipe and SIGPIPE ignored, nothing else
+	 * would end it) */
+	int write_failed;
+	int interrupted; /* a signal cut a write short */
 };
 
 static void print_found(struct offline *r, size_t i)
 {
 	struct fh_answer a;
 
+	if (r->write_failed)
+		return;
 	fh_search_answer(r->s, i, &a);
 	r->printed[i] = 1;
 	if (r->c->progress) /* the answer's line, not the progress line */
 		fputs("\r\033[K", stderr);
 	if (fh_print_answer(stdout, &r->prefixes[i], &a, r->c->json) == 0)
 		return;
-	r->status = FH_EXIT_SYSTEM;
-	if (ferror(stdout) && !r->write_reported) {
-		fh_err("write error on standard output: %s", strerror(errno));
-		r->write_reported = 1;
+	if (!ferror(stdout)) { /* refused by the last check, said there */
+		r->status = FH_EXIT_SYSTEM;
+		return;
 	}
+	r->write_failed = 1;
+	if (fh_signal_caught()) {
+		/* a write blocked on a full pipe, cut short by the signal:
+		 * the stop the user asked for, not a write error */
+		r->interrupted = 1;
+		return;
+	}
+	r->status = FH_EXIT_SYSTEM;
+	fh_err("write error on standard output: %s", strerror(errno));
 }
 
-/* fh_run_search's tick: prints the answers settled since the last one. */
+/* fh_run_search's tick: prints the answers settled since the last one;
+ * stops the search once stdout has failed. */
 static int print_settled(void *arg)
 {
 	struct offline *r = arg;
 	size_t i;
 
-	for (i = 0; i < r->n; i++)
+	for (i = 0; i < r->n && !r->write_failed; i++)
 		if (!r->printed[i] && fh_search_settled(r->s, i))
 			print_found(r, i);
-	return 0;
+	return r->write_failed;
 }
 
 int fh_offline(const struct fh_common *c, const char *const *args, int n_args,
@@ -167,9 +200,10 @@ int fh_offline(const struct fh_common *c, const char *const *args, int n_args,
 	char why[256];
 	size_t i, n;
 
-	if (parse_prefixes(args, n_args, &prefixes, &n)) {
+	r.status = parse_prefixes(args, n_args, &prefixes, &n);
+	if (r.status != FH_EXIT_OK) {
 		free(prefixes);
-		return FH_EXIT_USAGE;
+		return r.status;
 	}
 	r.prefixes = prefixes;
 	r.n = n;
@@ -193,7 +227,7 @@ int fh_offline(const struct fh_common *c, const char *const *args, int n_args,
 	for (i = 0; i < n; i++) {
 		struct fh_answer a;
 
-		if (r.printed[i])
+		if (r.printed[i] || r.write_failed)
 			continue;
 		fh_search_answer(r.s, i, &a);
 		if (a.found) {
@@ -205,11 +239,11 @@ int fh_offline(const struct fh_common *c, const char *const *args, int n_args,
 				r.status = FH_EXIT_NOT_FOUND;
 		}
 	}
-	if (end == FH_RUN_SIGNAL) {
+	if (end == FH_RUN_SIGNAL || r.interrupted) {
 		int sig = fh_signal_caught();
 
 		fh_note("stopped by %s after %" PRIu64 " tries",
-			sig == 2 ? "SIGINT" : "SIGTERM", fh_search_tries(r.s));
+			signal_name(sig), fh_search_tries(r.s));
 		r.status = fh_exit_for_signal(sig);
 	}
 	fh_search_free(r.s);

@@ -84,7 +84,13 @@ static int read_stdin(struct list *l)
 		}
 	}
 	if (st == 0 && ferror(stdin)) {
-		fh_err("reading standard input: %s", strerror(errno));
+		/* a signal interrupts the read (no SA_RESTART): that is a
+		 * stop, said as one, not a read error */
+		if (fh_signal_caught())
+			fh_err("stopped by signal %d while reading standard "
+			       "input: nothing was enqueued", fh_signal_caught());
+		else
+			fh_err("reading standard input: %s", strerror(errno));
 		st = -1;
 	}
 	free(line);
@@ -360,7 +366,7 @@ int fh_queue_enqueue(const char *queue, const char **prefixes, int n,
 	st = enqueue_init(queue, c, &url, &split);
 	if (st != FH_EXIT_OK)
 		return st;
-	st = collect(&l, prefixes, n) < 0 ? FH_EXIT_USAGE
+	st = collect(&l, prefixes, n) < 0 ? fh_exit_signal_or(FH_EXIT_USAGE)
 					  : enqueue(queue, &l, split, c, &url);
 	free(l.v);
 	fh_url_free(&url);

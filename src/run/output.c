@@ -11,10 +11,11 @@
 
 const char *fh_progname = "find-hash";
 
-/* A failed answer write is reported by fh_print_answer's caller, which
- * knows what it means (offline: the answer is lost; queue: the message is
- * requeued); fh_close_stdout then does not say it a second time. */
-static int answer_write_failed;
+/* A failed write to stdout was said already: by fh_flush_stdout, or by
+ * fh_print_answer's caller, which knows what it means (offline: the answer
+ * is lost; queue: the message is requeued).  fh_close_stdout then does not
+ * say it a second time. */
+static int write_error_said;
 
 /* --quiet, for fh_note. */
 static int quiet;
@@ -138,11 +139,20 @@ int fh_print_answer(FILE *out, const struct fh_prefix *p,
 	if (fflush(out) != 0 || ferror(out)) {
 		int err = errno;
 
-		answer_write_failed = 1;
+		write_error_said = 1;
 		errno = err;
 		return -1;
 	}
 	return 0;
+}
+
+int fh_flush_stdout(void)
+{
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return 0;
+	fh_err("write error on standard output: %s", strerror(errno));
+	write_error_said = 1;
+	return -1;
 }
 
 int fh_close_stdout(void)
@@ -158,7 +168,7 @@ int fh_close_stdout(void)
 	if (fclose(stdout) != 0 || err) {
 		/* errno is fclose's, or unknown: the error flag may stem
 		 * from any earlier write (popt's --help, say) */
-		if (answer_write_failed)
+		if (write_error_said)
 			;
 		else if (errno)
 			fh_err("write error on standard output: %s",

@@ -107,6 +107,10 @@ int fh_answer_json(char *buf, size_t size, const struct fh_prefix *p,
 int fh_print_answer(FILE *out, const struct fh_prefix *p,
 		    const struct fh_answer *a, int json);
 
+/* Flushes stdout: 0, or -1 after one line on stderr that says why (which
+ * fh_close_stdout then does not repeat). */
+int fh_flush_stdout(void);
+
 /* Flushes and closes stdout, reporting a write error (a full disk, a closed
  * pipe) the GNU way: -1 and one line on stderr, none when a failed answer
  * write was already reported.  Later calls return the first one's result. */

@@ -12,6 +12,7 @@
 struct bench_thread {
 	_Alignas(64) uint64_t hashes;
 	const struct fh_kernel *kernel; /* NULL: the Nettle loop */
+	int (*stop)(void);              /* NULL, or non-zero: end now */
 	double seconds;
 	unsigned index;
 	pthread_t thread;
@@ -39,7 +40,7 @@ static void *bench_kernel_thread(void *arg)
 		if (b->kernel->run(&t, &f, 0, FH_TEMPLATE_SIZE, hits))
 			memcpy(hits, zero_hits, sizeof zero_hits);
 		b->hashes += FH_TEMPLATE_SIZE;
-	} while (fh_now() < end);
+	} while (fh_now() < end && !(b->stop && b->stop()));
 	free(hits);
 	return NULL;
 }
@@ -72,7 +73,7 @@ static void *bench_nettle_thread(void *arg)
 			sink += digest[0];
 		}
 		b->hashes += 4096;
-	} while (fh_now() < end);
+	} while (fh_now() < end && !(b->stop && b->stop()));
 	/* Keep the digests live so the loop cannot be optimised away. */
 	if (sink == UINT64_MAX)
 		b->hashes++;
@@ -80,7 +81,7 @@ static void *bench_nettle_thread(void *arg)
 }
 
 static double bench(const struct fh_kernel *k, unsigned threads,
-		    double seconds)
+		    double seconds, int (*stop)(void))
 {
 	struct bench_thread *b = aligned_alloc(64, threads * sizeof *b);
 	double start, total = 0;
@@ -93,6 +94,7 @@ static double bench(const struct fh_kernel *k, unsigned threads,
 	for (i = 0; i < threads; i++) {
 		b[i].kernel = k;
 		b[i].seconds = seconds;
+		b[i].stop = stop;
 		b[i].index = i;
 		if (pthread_create(&b[i].thread, NULL,
 				   k ? bench_kernel_thread : bench_nettle_thread,
@@ -110,12 +112,12 @@ static double bench(const struct fh_kernel *k, unsigned threads,
 }
 
 double fh_bench_kernel(const struct fh_kernel *k, unsigned threads,
-		       double seconds)
+		       double seconds, int (*stop)(void))
 {
-	return bench(k, threads, seconds);
+	return bench(k, threads, seconds, stop);
 }
 
 double fh_bench_nettle(unsigned threads, double seconds)
 {
-	return bench(NULL, threads, seconds);
+	return bench(NULL, threads, seconds, NULL);
 }

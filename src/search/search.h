@@ -117,9 +117,10 @@ void fh_search_free(struct fh_search *s);
 double fh_now(void);
 
 /* bench.c: hashes per second summed over threads, each thread hashing
- * for about seconds; -1 when threads cannot be started. */
+ * for about seconds, or until stop (when not NULL) returns non-zero, which
+ * it calls about every millisecond; -1 when threads cannot be started. */
 double fh_bench_kernel(const struct fh_kernel *k, unsigned threads,
-		       double seconds);
+		       double seconds, int (*stop)(void));
 double fh_bench_nettle(unsigned threads, double seconds);
 
 /* cpus.c: the CPUs this process may really use: the affinity mask, capped

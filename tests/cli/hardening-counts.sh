@@ -35,4 +35,14 @@ for v in " 1/2" "+1/2" "1/ 2" "1/+2"; do
 	label="--shard '$v'" want="invalid --shard"
 	bad "$FIND_HASH" --offline --seed 1 --shard "$v" 0
 done
+# The message names the whole I/N and which part is wrong, not the part
+# alone ("invalid --shard '0'" for 0/0 said neither).
+for v in "0/0:N is too small" "/2:I is not a whole number" \
+	"1/2x:N is not a whole number"; do
+	label="--shard '${v%%:*}'" want="invalid --shard '${v%%:*}': ${v#*:}"
+	bad "$FIND_HASH" --offline --seed 1 --shard "${v%%:*}" 0
+done
+# Kubernetes writes the index in plain digits: 1k is not 1000 there.
+label="JOB_COMPLETION_INDEX '1k'" want="invalid JOB_COMPLETION_INDEX '1k'"
+bad env JOB_COMPLETION_INDEX=1k "$FIND_HASH" --offline --seed 1 --shards 2000 0
 finish
