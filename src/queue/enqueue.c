@@ -66,7 +66,9 @@ static int read_stdin(struct list *l)
 	ssize_t len;
 	int st = 0;
 
-	while ((len = getline(&line, &cap, stdin)) >= 0) {
+	/* a signal that came before the read would not interrupt it */
+	while (!fh_signal_caught() &&
+	       (len = getline(&line, &cap, stdin)) >= 0) {
 		ssize_t i;
 
 		lineno++;
@@ -83,7 +85,7 @@ static int read_stdin(struct list *l)
 			break;
 		}
 	}
-	if (st == 0 && ferror(stdin)) {
+	if (st == 0 && (ferror(stdin) || fh_signal_caught())) {
 		/* a signal interrupts the read (no SA_RESTART): that is a
 		 * stop, said as one, not a read error */
 		if (fh_signal_caught())

@@ -62,6 +62,21 @@ for sig in INT TERM; do
 		"$scratch/err" "SIG$sig while reading stdin"
 done
 
+# ... and while --enqueue - reads them (before it connects: no broker).
+mkfifo "$scratch/in-enqueue"
+"$FIND_HASH" --queue q --enqueue - --url amqp://guest:guest@127.0.0.1:1/ \
+	<"$scratch/in-enqueue" >"$scratch/out" 2>"$scratch/err" &
+pid=$!
+exec 3>"$scratch/in-enqueue"
+wait_in $pid pipe_read
+kill -TERM $pid
+wait_gone $pid "SIGTERM while --enqueue - reads stdin"
+exec 3>&-
+expect_status 143 $st "SIGTERM while --enqueue - reads stdin"
+expect_lines 1 "$scratch/err" "SIGTERM while --enqueue - reads stdin"
+expect_grep "^find-hash: stopped by signal 15 while reading standard input: nothing was enqueued$" \
+	"$scratch/err" "SIGTERM while --enqueue - reads stdin"
+
 # 2. SIGTERM while a write to stdout is blocked on a full pipe: 4096
 # answers are some 480 KB, more than a pipe holds, and nobody reads.
 i=0
