@@ -638,6 +638,7 @@ static int build_index(struct fh_search *s)
 static struct fh_search *search_new(const struct fh_search_opts *o)
 {
 	struct fh_search *s = calloc(1, sizeof *s);
+	pthread_condattr_t cattr;
 	size_t p;
 	unsigned i;
 
@@ -646,7 +647,14 @@ static struct fh_search *search_new(const struct fh_search_opts *o)
 	s->o = *o;
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_mutex_init(&s->rebuild, NULL);
-	pthread_cond_init(&s->ended, NULL);
+	/* fh_search_wait's deadline is on the monotonic clock, as every
+	 * deadline is: on the wall clock, an NTP step or an operator setting
+	 * the clock back an hour would hold the caller's loop (signals,
+	 * --timeout, a worker's heartbeats) in one wait for that hour */
+	pthread_condattr_init(&cattr);
+	pthread_condattr_setclock(&cattr, CLOCK_MONOTONIC);
+	pthread_cond_init(&s->ended, &cattr);
+	pthread_condattr_destroy(&cattr);
 	s->prefixes = malloc(o->n_prefixes * sizeof *s->prefixes);
 	s->best = malloc(o->n_prefixes * sizeof *s->best);
 	s->found_at = calloc(o->n_prefixes, sizeof *s->found_at);
@@ -737,7 +745,7 @@ int fh_search_wait(struct fh_search *s, unsigned ms)
 	struct timespec until;
 	int done;
 
-	clock_gettime(CLOCK_REALTIME, &until);
+	clock_gettime(CLOCK_MONOTONIC, &until);
 	until.tv_sec += ms / 1000;
 	until.tv_nsec += (long)(ms % 1000) * 1000000L;
 	if (until.tv_nsec >= 1000000000L) {
