@@ -134,9 +134,10 @@ check_suite() {
 	# dependencies only the tests need (the broker, clang, valgrind)
 	[ -n "${FH_IMAGE_DEB_CHECK:-}" ] ||
 		build_args="$build_args --build-arg DEB_BUILD_OPTIONS=nocheck --build-arg DEB_BUILD_PROFILES=nocheck"
+	# --layers: a layer a step, as Docker and podman build by default,
+	# so that a file one step leaves behind shows below
 	# shellcheck disable=SC2086
-	# shellcheck disable=SC2086
-	B build --isolation chroot --network host --pull=never $ulimit_args \
+	B build --layers --isolation chroot --network host --pull=never $ulimit_args \
 		--ignorefile "$top_srcdir/contrib/k8s/Dockerfile.dockerignore" \
 		-f "$top_srcdir/contrib/k8s/Dockerfile" $build_args -t "$image" \
 		"$top_srcdir" >"$scratch/build-$suite.log" 2>&1 ||
@@ -144,6 +145,21 @@ check_suite() {
 	B images "$image"
 	echo "check-image: $suite image size (uncompressed, buildah images):" \
 		"$(B images --format '{{.Size}}' "$image")"
+	# No layer holds the package files: a later rm cannot take a file out
+	# of an earlier layer, so the Dockerfile must never put one there.
+	B push "$image" "oci:$scratch/oci-$suite" >"$scratch/push-$suite.log" 2>&1 ||
+		{ cat "$scratch/push-$suite.log" >&2; die "buildah push $image to an OCI directory"; }
+	for blob in "$scratch/oci-$suite"/blobs/sha256/*; do
+		# the layers are tar archives, gzipped or not; the manifest
+		# and config are not archives and list nothing
+		tar -tzf "$blob" 2>/dev/null || tar -tf "$blob" 2>/dev/null
+	done >"$scratch/layers-$suite"
+	[ -s "$scratch/layers-$suite" ] || fail "no layer of the $suite image could be listed"
+	if grep -E '\.deb$|find-hash-packages/.' "$scratch/layers-$suite" >"$scratch/leftover-$suite"; then
+		fail "a layer of the $suite image holds package files:"
+		cat "$scratch/leftover-$suite" >&2
+	fi
+	rm -rf "$scratch/oci-$suite"
 
 	# --- 3. inside the image --------------------------------------------------
 	phase "$suite: checks inside the image"
