@@ -196,13 +196,18 @@ static const char *hint(int status)
 
 enum { FH_WATCH_RUNNING, FH_WATCH_DONE, FH_WATCH_TIMEOUT, FH_WATCH_SIGNAL };
 
+/* The watchdog's nap between two looks at the clock and the signal flag:
+ * how late it fires at most.  watch_stop does not wait for it. */
+#define FH_WATCH_NAP_NS (20 * 1000 * 1000)
+
 static void *watch(void *arg)
 {
 	struct fh_watchdog *w = arg;
 	double signalled = 0;
 
+	pthread_mutex_lock(&w->lock);
 	while (atomic_load(&w->state) == FH_WATCH_RUNNING) {
-		struct timespec nap = { 0, 20 * 1000 * 1000 };
+		struct timespec until;
 		int expected = FH_WATCH_RUNNING;
 		double now = fh_now();
 		int why = FH_WATCH_RUNNING;
@@ -218,29 +223,62 @@ static void *watch(void *arg)
 			shutdown(w->fd, SHUT_RDWR);
 			break;
 		}
-		nanosleep(&nap, NULL);
+		clock_gettime(CLOCK_MONOTONIC, &until);
+		until.tv_nsec += FH_WATCH_NAP_NS;
+		if (until.tv_nsec >= 1000000000) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000;
+		}
+		pthread_cond_timedwait(&w->wake, &w->lock, &until);
 	}
+	pthread_mutex_unlock(&w->lock);
 	return NULL;
 }
 
 static int watch_start(struct fh_watchdog *w, int fd, double deadline,
 		       double grace)
 {
+	pthread_condattr_t attr;
+	int st;
+
 	w->fd = fd;
 	w->deadline = deadline;
 	w->grace = grace;
 	atomic_init(&w->state, FH_WATCH_RUNNING);
-	return pthread_create(&w->thread, NULL, watch, w) == 0 ? 0 : -1;
+	if (pthread_condattr_init(&attr) != 0)
+		return -1;
+	/* the nap's end on fh_now()'s clock: a wall clock set back must not
+	 * make the watchdog sleep through its deadline */
+	st = pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	if (st == 0)
+		st = pthread_cond_init(&w->wake, &attr);
+	pthread_condattr_destroy(&attr);
+	if (st != 0)
+		return -1;
+	pthread_mutex_init(&w->lock, NULL);
+	if (pthread_create(&w->thread, NULL, watch, w) != 0) {
+		pthread_cond_destroy(&w->wake);
+		pthread_mutex_destroy(&w->lock);
+		return -1;
+	}
+	return 0;
 }
 
 /* Stops the watchdog: FH_WATCH_DONE when it never fired, else why it
- * shut the socket down (whatever the main thread saw since). */
+ * shut the socket down (whatever the main thread saw since).  The state
+ * changes under the lock, so the watchdog either sees it before its nap
+ * or is woken from it: a guard costs no nap's wait. */
 static int watch_stop(struct fh_watchdog *w)
 {
 	int expected = FH_WATCH_RUNNING;
 
+	pthread_mutex_lock(&w->lock);
 	atomic_compare_exchange_strong(&w->state, &expected, FH_WATCH_DONE);
+	pthread_cond_signal(&w->wake);
+	pthread_mutex_unlock(&w->lock);
 	pthread_join(w->thread, NULL);
+	pthread_cond_destroy(&w->wake);
+	pthread_mutex_destroy(&w->lock);
 	return atomic_load(&w->state);
 }
 

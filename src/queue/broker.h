@@ -70,6 +70,8 @@ enum { FH_CONFIRM_ACK = 1, FH_CONFIRM_NACK = 2 };
  * rabbitmq-c call outlives its time, or a signal its grace (broker.c). */
 struct fh_watchdog {
 	pthread_t thread;
+	pthread_mutex_t lock;  /* with wake: stopping it ends its nap */
+	pthread_cond_t wake;
 	int fd;
 	double deadline;       /* fh_now() time, or 0: none */
 	double grace;          /* after a signal; < 0: signals do not count */
