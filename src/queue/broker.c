@@ -806,31 +806,22 @@ static int pump(struct fh_broker *b, double seconds)
 	return st < 0 ? -1 : 1;
 }
 
-int fh_broker_wait_confirms(struct fh_broker *b, double timeout)
+/* Waits up to timeout seconds until the broker answered every message
+ * published so far.  After SIGTERM or SIGINT it waits signal_settle
+ * seconds more at most: 0 stops at once, < 0 lets signals not count.
+ * 0, or -1 with b->err. */
+static int settle(struct fh_broker *b, double timeout, double signal_settle)
 {
-	if (fh_broker_settle(b, timeout) < 0)
-		return -1;
-	if (b->nacked) {
-		snprintf(b->err, sizeof b->err,
-			 "the broker refused %llu of %llu published messages "
-			 "(basic.nack)",
-			 (unsigned long long)b->nacked,
-			 (unsigned long long)b->published);
-		return -1;
-	}
-	return 0;
-}
-
-static int settle(struct fh_broker *b, double timeout, int stop_on_signal)
-{
-	double deadline = fh_now() + timeout;
+	double deadline = fh_now() + timeout, signalled = 0;
 
 	while (b->answered < b->published) {
-		double left = deadline - fh_now();
+		double now = fh_now(), left = deadline - now;
 
+		if (signal_settle >= 0 && fh_signal_caught() && !signalled)
+			signalled = now;
 		/* the broker may be blocking publishers for as long as an
 		 * alarm lasts: a signal must not wait for that */
-		if (stop_on_signal && fh_signal_caught()) {
+		if (signalled && now >= signalled + signal_settle) {
 			snprintf(b->err, sizeof b->err,
 				 "stopped by signal %d while waiting for the "
 				 "broker's confirms (%llu of %llu answered)",
@@ -847,20 +838,49 @@ static int settle(struct fh_broker *b, double timeout, int stop_on_signal)
 				 (unsigned long long)b->published, timeout);
 			return -1;
 		}
+		if (signalled && signalled + signal_settle - now < left)
+			left = signalled + signal_settle - now;
 		if (pump(b, left < 0.2 ? left : 0.2) < 0)
 			return -1;
 	}
 	return 0;
 }
 
+/* settle, then refusals are an error. */
+static int wait_confirms(struct fh_broker *b, double timeout,
+			 double signal_settle)
+{
+	if (settle(b, timeout, signal_settle) < 0)
+		return -1;
+	if (b->nacked) {
+		snprintf(b->err, sizeof b->err,
+			 "the broker refused %llu of %llu published messages "
+			 "(basic.nack)",
+			 (unsigned long long)b->nacked,
+			 (unsigned long long)b->published);
+		return -1;
+	}
+	return 0;
+}
+
+int fh_broker_wait_confirms(struct fh_broker *b, double timeout)
+{
+	return wait_confirms(b, timeout, 0);
+}
+
+int fh_broker_wait_confirms_finishing(struct fh_broker *b, double timeout)
+{
+	return wait_confirms(b, timeout, FH_SIGNAL_SETTLE);
+}
+
 int fh_broker_settle(struct fh_broker *b, double timeout)
 {
-	return settle(b, timeout, 1);
+	return settle(b, timeout, 0);
 }
 
 int fh_broker_settle_after_signal(struct fh_broker *b, double timeout)
 {
-	return settle(b, timeout, 0);
+	return settle(b, timeout, -1);
 }
 
 int fh_broker_service(struct fh_broker *b)

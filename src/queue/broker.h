@@ -130,8 +130,13 @@ int fh_broker_check_publish(struct fh_broker *b);
 /* Waits up to timeout seconds until the broker answered every message
  * published so far.  0 when it took them all, or -1 with b->err (some
  * refused: b->acked says which; returned as unroutable, connection lost,
- * timeout). */
+ * timeout).  SIGTERM or SIGINT ends the wait at once. */
 int fh_broker_wait_confirms(struct fh_broker *b, double timeout);
+/* The same for what must be finished once it is begun (the result of a
+ * found answer): SIGTERM or SIGINT ends the wait only FH_SIGNAL_SETTLE
+ * seconds after it was caught, as fh_broker_settle_after_signal gives the
+ * answers still coming. */
+int fh_broker_wait_confirms_finishing(struct fh_broker *b, double timeout);
 /* The same, but refusals are no error: 0 once every message published so
  * far was answered, ack or nack (b->acked says which).  SIGTERM or SIGINT
  * ends the wait: -1 with b->err naming the signal. */
@@ -156,6 +161,14 @@ int fh_broker_unguard(struct fh_broker *b, const char *what);
 /* Like fh_broker_settle, and the same after a signal: for the answers
  * still coming once a signal has stopped the publishing. */
 int fh_broker_settle_after_signal(struct fh_broker *b, double timeout);
+/* After SIGTERM or SIGINT, the broker gets FH_SIGNAL_SETTLE seconds more to
+ * answer what was sent (fh_broker_settle_after_signal's timeout, the wait
+ * of fh_broker_wait_confirms_finishing), and a guard's grace
+ * (fh_broker_guard) of FH_SIGNAL_GRACE cuts the connection a second after
+ * that: a broker that blocks publishers must not hold a stopped pod for as
+ * long as its alarm lasts. */
+#define FH_SIGNAL_SETTLE 2.0
+#define FH_SIGNAL_GRACE (FH_SIGNAL_SETTLE + 1.0)
 /* Fills b->err from a failed RPC reply, prefixed with what; marks the
  * connection dead when the broker closed channel or connection. */
 void fh_broker_reply_error(struct fh_broker *b, amqp_rpc_reply_t r,

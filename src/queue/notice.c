@@ -310,8 +310,10 @@ static int announce(struct fh_notice *n, char *err, size_t errsize)
 /* A broker that blocks publishers (a resource alarm) stops reading from
  * the notice connection once the notice is published, and the close that
  * follows would wait as long as the alarm: the announcement gets this
- * long, or until a signal.  The answer is safe already; only the early
- * stop of the other shards is at stake. */
+ * long, and after a signal FH_SIGNAL_GRACE more at most.  Not less: the
+ * signal comes after the answer, and a marker cut short leaves every
+ * later worker of a shard to search it again.  The answer is safe
+ * already; only the early stop of the other shards is at stake. */
 #define FH_ANNOUNCE_MAX 10.0
 
 int fh_notice_announce(struct fh_notice *n, char *err, size_t errsize)
@@ -322,7 +324,7 @@ int fh_notice_announce(struct fh_notice *n, char *err, size_t errsize)
 		snprintf(err, errsize, "%s", n->b.err);
 		return -1;
 	}
-	if (fh_broker_guard(&n->b, FH_ANNOUNCE_MAX, 0) < 0) {
+	if (fh_broker_guard(&n->b, FH_ANNOUNCE_MAX, FH_SIGNAL_GRACE) < 0) {
 		snprintf(err, errsize, "%s", n->b.err);
 		return -1;
 	}
