@@ -385,18 +385,15 @@ static int settle(struct worker *w, const struct item *it,
 {
 	const char *hex = it->job.prefix.hex;
 	struct fh_answer a;
-	int st, sig;
+	int sig;
 
 	switch (end) {
 	case FH_RUN_SOLVED:
-		/* ack, after the answer is printed and published */
+		/* ack, after the answer is printed and published; a signal
+		 * that came after the answer lets deliver finish, and
+		 * work_loop then stops the pod */
 		fh_search_answer(s, 0, &a);
-		st = deliver(w, it, &a);
-		/* a signal that came after the answer: the item is done, but
-		 * the exit status still says the pod was stopped */
-		if (st == FH_EXIT_OK && (sig = fh_signal_caught()))
-			st = fh_exit_for_signal(sig);
-		return st;
+		return deliver(w, it, &a);
 	case FH_RUN_EXHAUSTED:
 		/* ack: a shard searched to its end is done (shard_exhausted
 		 * says why); a whole space searched to its end cannot
@@ -524,12 +521,18 @@ static int work_loop(struct worker *w)
 				break;
 			continue;
 		}
-		if (st != FH_EXIT_OK || !many)
-			break;
-		if (fh_signal_caught()) {
+		/* A signal that came while the message was being finished
+		 * (solved here or elsewhere) let it finish: the message is
+		 * done, but the pod was stopped, and says so as every stop
+		 * does. */
+		if (st == FH_EXIT_OK && fh_signal_caught()) {
+			fh_err("stopped by signal %d after %d message%s",
+			       fh_signal_caught(), taken, taken == 1 ? "" : "s");
 			st = fh_exit_for_signal(fh_signal_caught());
 			break;
 		}
+		if (st != FH_EXIT_OK || !many)
+			break;
 	}
 	return st == FH_EXIT_OK && poison ? FH_EXIT_POISON : st;
 }

@@ -3,8 +3,9 @@
 # worker finish that message before it stops: the result's confirm is
 # waited for, a shard's solved marker is made and announced, the message
 # is acknowledged, and only then does the worker exit, with the signal's
-# status (143, 130).  Cut short, the message would go back to the queue
-# with its result already published: solved twice.
+# status (143, 130) and one line that says so.  Cut short, the message
+# would go back to the queue with its result already published: solved
+# twice.
 #
 # The moment is made, not guessed: the worker talks to the broker through
 # a proxy, is stopped (SIGSTOP) while it searches, the proxy is frozen,
@@ -66,6 +67,9 @@ solve_then_signal job TERM "result" --queue job --seed $seed --loop \
 	--results-queue results
 expect_status 143 $? "result: SIGTERM after the answer"
 cat "$scratch/err" >&2
+expect_lines 1 "$scratch/err" "result: one line"
+expect_grep "^find-hash: stopped by signal 15 after 1 message$" "$scratch/err" \
+	"result: says that the signal stopped the worker"
 grep -q "not confirmed" "$scratch/err" &&
 	fail "result: the confirm was cut short: $(cat "$scratch/err")"
 read -r string digest <"$scratch/out"
@@ -81,6 +85,9 @@ queue_publish shard "$SLOW_PREFIX 0/1 $seed"
 solve_then_signal shard INT "shard" --queue shard
 expect_status 130 $? "shard: SIGINT after the answer"
 cat "$scratch/err" >&2
+expect_lines 1 "$scratch/err" "shard: one line"
+expect_grep "^find-hash: stopped by signal 2 after 1 message$" "$scratch/err" \
+	"shard: says that the signal stopped the worker"
 grep -q "not told" "$scratch/err" &&
 	fail "shard: the announcement was cut short: $(cat "$scratch/err")"
 read -r string digest <"$scratch/out"
@@ -88,4 +95,29 @@ read -r string digest <"$scratch/out"
 [ "$(queue_counts "find-hash.solved.$SLOW_PREFIX.$seed")" = missing ] &&
 	fail "shard: no solved marker"
 queue_wait_counts shard 15 "0 0" || fail "shard: the message acknowledged"
+
+# --- a --loop worker on quick prefixes, stopped mid-run ----------------------
+# Wherever the signal lands (a search, the ack after an answer, the next
+# basic.get), one line says so, and every printed answer is acknowledged
+# while the rest stays in the queue: nothing solved twice, nothing lost.
+queue_declare many
+for i in $(seq 0 1999); do printf '%02x\n' $((i % 256)); done |
+	"$FIND_HASH" --queue many --enqueue - 2>/dev/null ||
+	fail "many: enqueue 2000 prefixes"
+"$FIND_HASH" --queue many --loop --json >"$scratch/out" 2>"$scratch/err" &
+pid=$!
+for i in $(seq 600); do
+	[ "$(wc -l <"$scratch/out")" -ge 20 ] && break
+	sleep 0.1
+done
+kill -TERM "$pid"
+wait_bounded "$pid" 30
+expect_status 143 $? "many: SIGTERM mid-run"
+cat "$scratch/err" >&2
+expect_lines 1 "$scratch/err" "many: one line"
+expect_grep "^find-hash: stopped by signal 15 (after [0-9]+ messages|while )" \
+	"$scratch/err" "many: says that the signal stopped the worker"
+solved=$(wc -l <"$scratch/out")
+queue_wait_counts many 15 "$((2000 - solved)) 0" ||
+	fail "many: $solved answers printed, as many messages acknowledged"
 finish
