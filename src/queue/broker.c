@@ -141,6 +141,14 @@ static int tls_setup(amqp_socket_t *sock, const struct fh_url *u,
 	return FH_EXIT_OK;
 }
 
+/* A connect that failed for want of a descriptor or memory (errno): the
+ * machine's trouble, not the broker's or the network's. */
+static int out_of_resources(int err)
+{
+	return err == EMFILE || err == ENFILE || err == ENOMEM ||
+	       err == ENOBUFS;
+}
+
 /* Failures worth another try: the broker not (yet) reachable.  Refused
  * credentials or a failed certificate check never get better by trying. */
 static int retryable(int status)
@@ -379,15 +387,15 @@ static int stopped(struct fh_broker *b)
 }
 
 /* One attempt of at most limit seconds.  FH_EXIT_OK, FH_EXIT_USAGE, a
- * signal's status with b->err, or FH_EXIT_BROKER with b->err and *again
- * set when trying again may help. */
+ * signal's status or FH_EXIT_SYSTEM with b->err, or FH_EXIT_BROKER with
+ * b->err and *again set when trying again may help. */
 static int open_once(struct fh_broker *b, double limit, int *again)
 {
 	double start = fh_now();
 	struct fh_watchdog w;
 	amqp_socket_t *sock;
 	struct timeval tv;
-	int st, why;
+	int st, why, err;
 
 	*again = 0;
 	b->conn = amqp_new_connection();
@@ -407,9 +415,22 @@ static int open_once(struct fh_broker *b, double limit, int *again)
 	tv = tv_of(b->opt->connect_timeout <= 0 ? FH_ATTEMPT_MIN
 		   : limit > FH_TCP_CONNECT_MAX ? FH_TCP_CONNECT_MAX
 						: limit);
+	/* rabbitmq-c says only "a socket error occurred" when socket(2)
+	 * fails, but leaves its errno in place: nothing after the failed
+	 * call touches errno on the way out (0.11: freeaddrinfo, and glibc's
+	 * free keeps errno), checked for TCP and TLS with every descriptor
+	 * taken.  errno is cleared first, so that a stale value is not read
+	 * as this call's. */
+	errno = 0;
 	st = amqp_socket_open_noblock(sock, b->url.host, b->url.port, &tv);
+	err = errno;
 	if (st != AMQP_STATUS_OK && fh_signal_caught())
 		return stopped(b);
+	if (st != AMQP_STATUS_OK && out_of_resources(err)) {
+		snprintf(b->err, sizeof b->err, "cannot connect to %s: %s",
+			 b->url.shown, strerror(err));
+		return FH_EXIT_SYSTEM;
+	}
 	if (st != AMQP_STATUS_OK) {
 		snprintf(b->err, sizeof b->err, "cannot connect to %s: %s%s",
 			 b->url.shown, amqp_error_string2(st), hint(st));

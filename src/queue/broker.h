@@ -97,9 +97,10 @@ struct fh_broker {
 };
 
 /* Connects (retrying until opt->connect_timeout, with opt's TLS files),
- * logs in with opt->heartbeat and opens the channel; opt must outlive b.  Returns FH_EXIT_OK, or prints one line and
- * returns FH_EXIT_USAGE (TLS files), FH_EXIT_BROKER, or a signal's exit
- * status. */
+ * logs in with opt->heartbeat and opens the channel; opt must outlive b.
+ * Returns FH_EXIT_OK, or prints one line and returns FH_EXIT_USAGE (TLS
+ * files), FH_EXIT_SYSTEM (no descriptor, memory or thread to connect
+ * with), FH_EXIT_BROKER, or a signal's exit status. */
 int fh_broker_open(struct fh_broker *b, const struct fh_url *url,
 		   const struct fh_queue_opts *opt);
 /* Closes channel and connection politely when they still stand, frees. */

@@ -10,6 +10,7 @@
 
 #include "body.h"
 #include "broker.h"
+#include "fh-exit.h"
 #include "notice.h"
 #include "run.h"
 
@@ -156,7 +157,7 @@ enum fh_notice_state fh_notice_open(struct fh_notice **out,
 				    const struct fh_url *url,
 				    const struct fh_queue_opts *opt,
 				    const struct fh_job *j, char *err,
-				    size_t errsize)
+				    size_t errsize, int *status)
 {
 	struct fh_notice *n = calloc(1, sizeof *n);
 	int st;
@@ -164,13 +165,15 @@ enum fh_notice_state fh_notice_open(struct fh_notice **out,
 	*out = NULL;
 	if (!n) {
 		snprintf(err, errsize, "out of memory");
+		*status = FH_EXIT_SYSTEM;
 		return FH_NOTICE_ERROR;
 	}
 	fh_job_id(j, n->id);
 	snprintf(n->marker, sizeof n->marker, "%s%s", FH_SOLVED_MARKER, n->id);
 	/* fh_broker_open says on stderr why it failed */
-	if (fh_broker_open(&n->b, url, opt) != 0) {
+	if ((st = fh_broker_open(&n->b, url, opt)) != FH_EXIT_OK) {
 		snprintf(err, errsize, "no connection for the solved notice");
+		*status = st;
 		free(n);
 		return FH_NOTICE_ERROR;
 	}
@@ -178,6 +181,7 @@ enum fh_notice_state fh_notice_open(struct fh_notice **out,
 	/* subscribe first, look for the marker second (see above) */
 	if (listen_for_notice(n, err, errsize) < 0 ||
 	    (st = marker_exists(n, err, errsize)) < 0) {
+		*status = FH_EXIT_BROKER;
 		fh_notice_close(n);
 		return FH_NOTICE_ERROR;
 	}

@@ -355,11 +355,12 @@ static int parse(struct worker *w, struct item *it)
 static int pre_check(struct worker *w, const struct item *it, int *st)
 {
 	char why[1024];
+	int error_status;
 
 	if (!it->job.sharded)
 		return 0;
 	switch (fh_notice_open(&w->notice, &w->b.url, w->opt, &it->job, why,
-			       sizeof why)) {
+			       sizeof why, &error_status)) {
 	case FH_NOTICE_OPEN:
 		return 0;
 	case FH_NOTICE_SOLVED:
@@ -370,9 +371,10 @@ static int pre_check(struct worker *w, const struct item *it, int *st)
 		fh_err("prefix %s: %s; message requeued", it->job.prefix.hex,
 		       why);
 		requeue(w, it->tag, 0);
-		/* a signal that stopped the notice connection stops the pod:
-		 * its exit status says so, not a broker error */
-		*st = fh_exit_signal_or(FH_EXIT_BROKER);
+		/* a signal that stopped the notice connection stops the pod,
+		 * and a machine out of descriptors is no broker error: the
+		 * exit status says which */
+		*st = fh_exit_signal_or(error_status);
 		return -1;
 	}
 }
