@@ -141,6 +141,14 @@ static int tls_setup(amqp_socket_t *sock, const struct fh_url *u,
 	return FH_EXIT_OK;
 }
 
+/* A connect that failed for want of a descriptor or memory (errno): the
+ * machine's trouble, not the broker's or the network's. */
+static int out_of_resources(int err)
+{
+	return err == EMFILE || err == ENFILE || err == ENOMEM ||
+	       err == ENOBUFS;
+}
+
 /* Failures worth another try: the broker not (yet) reachable.  Refused
  * credentials or a failed certificate check never get better by trying. */
 static int retryable(int status)
@@ -196,13 +204,18 @@ static const char *hint(int status)
 
 enum { FH_WATCH_RUNNING, FH_WATCH_DONE, FH_WATCH_TIMEOUT, FH_WATCH_SIGNAL };
 
+/* The watchdog's nap between two looks at the clock and the signal flag:
+ * how late it fires at most.  watch_stop does not wait for it. */
+#define FH_WATCH_NAP_NS (20 * 1000 * 1000)
+
 static void *watch(void *arg)
 {
 	struct fh_watchdog *w = arg;
 	double signalled = 0;
 
+	pthread_mutex_lock(&w->lock);
 	while (atomic_load(&w->state) == FH_WATCH_RUNNING) {
-		struct timespec nap = { 0, 20 * 1000 * 1000 };
+		struct timespec until;
 		int expected = FH_WATCH_RUNNING;
 		double now = fh_now();
 		int why = FH_WATCH_RUNNING;
@@ -218,29 +231,62 @@ static void *watch(void *arg)
 			shutdown(w->fd, SHUT_RDWR);
 			break;
 		}
-		nanosleep(&nap, NULL);
+		clock_gettime(CLOCK_MONOTONIC, &until);
+		until.tv_nsec += FH_WATCH_NAP_NS;
+		if (until.tv_nsec >= 1000000000) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000;
+		}
+		pthread_cond_timedwait(&w->wake, &w->lock, &until);
 	}
+	pthread_mutex_unlock(&w->lock);
 	return NULL;
 }
 
 static int watch_start(struct fh_watchdog *w, int fd, double deadline,
 		       double grace)
 {
+	pthread_condattr_t attr;
+	int st;
+
 	w->fd = fd;
 	w->deadline = deadline;
 	w->grace = grace;
 	atomic_init(&w->state, FH_WATCH_RUNNING);
-	return pthread_create(&w->thread, NULL, watch, w) == 0 ? 0 : -1;
+	if (pthread_condattr_init(&attr) != 0)
+		return -1;
+	/* the nap's end on fh_now()'s clock: a wall clock set back must not
+	 * make the watchdog sleep through its deadline */
+	st = pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	if (st == 0)
+		st = pthread_cond_init(&w->wake, &attr);
+	pthread_condattr_destroy(&attr);
+	if (st != 0)
+		return -1;
+	pthread_mutex_init(&w->lock, NULL);
+	if (pthread_create(&w->thread, NULL, watch, w) != 0) {
+		pthread_cond_destroy(&w->wake);
+		pthread_mutex_destroy(&w->lock);
+		return -1;
+	}
+	return 0;
 }
 
 /* Stops the watchdog: FH_WATCH_DONE when it never fired, else why it
- * shut the socket down (whatever the main thread saw since). */
+ * shut the socket down (whatever the main thread saw since).  The state
+ * changes under the lock, so the watchdog either sees it before its nap
+ * or is woken from it: a guard costs no nap's wait. */
 static int watch_stop(struct fh_watchdog *w)
 {
 	int expected = FH_WATCH_RUNNING;
 
+	pthread_mutex_lock(&w->lock);
 	atomic_compare_exchange_strong(&w->state, &expected, FH_WATCH_DONE);
+	pthread_cond_signal(&w->wake);
+	pthread_mutex_unlock(&w->lock);
 	pthread_join(w->thread, NULL);
+	pthread_cond_destroy(&w->wake);
+	pthread_mutex_destroy(&w->lock);
 	return atomic_load(&w->state);
 }
 
@@ -341,15 +387,15 @@ static int stopped(struct fh_broker *b)
 }
 
 /* One attempt of at most limit seconds.  FH_EXIT_OK, FH_EXIT_USAGE, a
- * signal's status with b->err, or FH_EXIT_BROKER with b->err and *again
- * set when trying again may help. */
+ * signal's status or FH_EXIT_SYSTEM with b->err, or FH_EXIT_BROKER with
+ * b->err and *again set when trying again may help. */
 static int open_once(struct fh_broker *b, double limit, int *again)
 {
 	double start = fh_now();
 	struct fh_watchdog w;
 	amqp_socket_t *sock;
 	struct timeval tv;
-	int st, why;
+	int st, why, err;
 
 	*again = 0;
 	b->conn = amqp_new_connection();
@@ -369,9 +415,22 @@ static int open_once(struct fh_broker *b, double limit, int *again)
 	tv = tv_of(b->opt->connect_timeout <= 0 ? FH_ATTEMPT_MIN
 		   : limit > FH_TCP_CONNECT_MAX ? FH_TCP_CONNECT_MAX
 						: limit);
+	/* rabbitmq-c says only "a socket error occurred" when socket(2)
+	 * fails, but leaves its errno in place: nothing after the failed
+	 * call touches errno on the way out (0.11: freeaddrinfo, and glibc's
+	 * free keeps errno), checked for TCP and TLS with every descriptor
+	 * taken.  errno is cleared first, so that a stale value is not read
+	 * as this call's. */
+	errno = 0;
 	st = amqp_socket_open_noblock(sock, b->url.host, b->url.port, &tv);
+	err = errno;
 	if (st != AMQP_STATUS_OK && fh_signal_caught())
 		return stopped(b);
+	if (st != AMQP_STATUS_OK && out_of_resources(err)) {
+		snprintf(b->err, sizeof b->err, "cannot connect to %s: %s",
+			 b->url.shown, strerror(err));
+		return FH_EXIT_SYSTEM;
+	}
 	if (st != AMQP_STATUS_OK) {
 		snprintf(b->err, sizeof b->err, "cannot connect to %s: %s%s",
 			 b->url.shown, amqp_error_string2(st), hint(st));
@@ -768,31 +827,22 @@ static int pump(struct fh_broker *b, double seconds)
 	return st < 0 ? -1 : 1;
 }
 
-int fh_broker_wait_confirms(struct fh_broker *b, double timeout)
+/* Waits up to timeout seconds until the broker answered every message
+ * published so far.  After SIGTERM or SIGINT it waits signal_settle
+ * seconds more at most: 0 stops at once, < 0 lets signals not count.
+ * 0, or -1 with b->err. */
+static int settle(struct fh_broker *b, double timeout, double signal_settle)
 {
-	if (fh_broker_settle(b, timeout) < 0)
-		return -1;
-	if (b->nacked) {
-		snprintf(b->err, sizeof b->err,
-			 "the broker refused %llu of %llu published messages "
-			 "(basic.nack)",
-			 (unsigned long long)b->nacked,
-			 (unsigned long long)b->published);
-		return -1;
-	}
-	return 0;
-}
-
-static int settle(struct fh_broker *b, double timeout, int stop_on_signal)
-{
-	double deadline = fh_now() + timeout;
+	double deadline = fh_now() + timeout, signalled = 0;
 
 	while (b->answered < b->published) {
-		double left = deadline - fh_now();
+		double now = fh_now(), left = deadline - now;
 
+		if (signal_settle >= 0 && fh_signal_caught() && !signalled)
+			signalled = now;
 		/* the broker may be blocking publishers for as long as an
 		 * alarm lasts: a signal must not wait for that */
-		if (stop_on_signal && fh_signal_caught()) {
+		if (signalled && now >= signalled + signal_settle) {
 			snprintf(b->err, sizeof b->err,
 				 "stopped by signal %d while waiting for the "
 				 "broker's confirms (%llu of %llu answered)",
@@ -809,20 +859,49 @@ static int settle(struct fh_broker *b, double timeout, int stop_on_signal)
 				 (unsigned long long)b->published, timeout);
 			return -1;
 		}
+		if (signalled && signalled + signal_settle - now < left)
+			left = signalled + signal_settle - now;
 		if (pump(b, left < 0.2 ? left : 0.2) < 0)
 			return -1;
 	}
 	return 0;
 }
 
+/* settle, then refusals are an error. */
+static int wait_confirms(struct fh_broker *b, double timeout,
+			 double signal_settle)
+{
+	if (settle(b, timeout, signal_settle) < 0)
+		return -1;
+	if (b->nacked) {
+		snprintf(b->err, sizeof b->err,
+			 "the broker refused %llu of %llu published messages "
+			 "(basic.nack)",
+			 (unsigned long long)b->nacked,
+			 (unsigned long long)b->published);
+		return -1;
+	}
+	return 0;
+}
+
+int fh_broker_wait_confirms(struct fh_broker *b, double timeout)
+{
+	return wait_confirms(b, timeout, 0);
+}
+
+int fh_broker_wait_confirms_finishing(struct fh_broker *b, double timeout)
+{
+	return wait_confirms(b, timeout, FH_SIGNAL_SETTLE);
+}
+
 int fh_broker_settle(struct fh_broker *b, double timeout)
 {
-	return settle(b, timeout, 1);
+	return settle(b, timeout, 0);
 }
 
 int fh_broker_settle_after_signal(struct fh_broker *b, double timeout)
 {
-	return settle(b, timeout, 0);
+	return settle(b, timeout, -1);
 }
 
 int fh_broker_service(struct fh_broker *b)

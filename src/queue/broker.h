@@ -70,6 +70,8 @@ enum { FH_CONFIRM_ACK = 1, FH_CONFIRM_NACK = 2 };
  * rabbitmq-c call outlives its time, or a signal its grace (broker.c). */
 struct fh_watchdog {
 	pthread_t thread;
+	pthread_mutex_t lock;  /* with wake: stopping it ends its nap */
+	pthread_cond_t wake;
 	int fd;
 	double deadline;       /* fh_now() time, or 0: none */
 	double grace;          /* after a signal; < 0: signals do not count */
@@ -95,9 +97,10 @@ struct fh_broker {
 };
 
 /* Connects (retrying until opt->connect_timeout, with opt's TLS files),
- * logs in with opt->heartbeat and opens the channel; opt must outlive b.  Returns FH_EXIT_OK, or prints one line and
- * returns FH_EXIT_USAGE (TLS files), FH_EXIT_BROKER, or a signal's exit
- * status. */
+ * logs in with opt->heartbeat and opens the channel; opt must outlive b.
+ * Returns FH_EXIT_OK, or prints one line and returns FH_EXIT_USAGE (TLS
+ * files), FH_EXIT_SYSTEM (no descriptor, memory or thread to connect
+ * with), FH_EXIT_BROKER, or a signal's exit status. */
 int fh_broker_open(struct fh_broker *b, const struct fh_url *url,
 		   const struct fh_queue_opts *opt);
 /* Closes channel and connection politely when they still stand, frees. */
@@ -128,8 +131,13 @@ int fh_broker_check_publish(struct fh_broker *b);
 /* Waits up to timeout seconds until the broker answered every message
  * published so far.  0 when it took them all, or -1 with b->err (some
  * refused: b->acked says which; returned as unroutable, connection lost,
- * timeout). */
+ * timeout).  SIGTERM or SIGINT ends the wait at once. */
 int fh_broker_wait_confirms(struct fh_broker *b, double timeout);
+/* The same for what must be finished once it is begun (the result of a
+ * found answer): SIGTERM or SIGINT ends the wait only FH_SIGNAL_SETTLE
+ * seconds after it was caught, as fh_broker_settle_after_signal gives the
+ * answers still coming. */
+int fh_broker_wait_confirms_finishing(struct fh_broker *b, double timeout);
 /* The same, but refusals are no error: 0 once every message published so
  * far was answered, ack or nack (b->acked says which).  SIGTERM or SIGINT
  * ends the wait: -1 with b->err naming the signal. */
@@ -154,6 +162,14 @@ int fh_broker_unguard(struct fh_broker *b, const char *what);
 /* Like fh_broker_settle, and the same after a signal: for the answers
  * still coming once a signal has stopped the publishing. */
 int fh_broker_settle_after_signal(struct fh_broker *b, double timeout);
+/* After SIGTERM or SIGINT, the broker gets FH_SIGNAL_SETTLE seconds more to
+ * answer what was sent (fh_broker_settle_after_signal's timeout, the wait
+ * of fh_broker_wait_confirms_finishing), and a guard's grace
+ * (fh_broker_guard) of FH_SIGNAL_GRACE cuts the connection a second after
+ * that: a broker that blocks publishers must not hold a stopped pod for as
+ * long as its alarm lasts. */
+#define FH_SIGNAL_SETTLE 2.0
+#define FH_SIGNAL_GRACE (FH_SIGNAL_SETTLE + 1.0)
 /* Fills b->err from a failed RPC reply, prefixed with what; marks the
  * connection dead when the broker closed channel or connection. */
 void fh_broker_reply_error(struct fh_broker *b, amqp_rpc_reply_t r,

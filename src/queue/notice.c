@@ -10,6 +10,7 @@
 
 #include "body.h"
 #include "broker.h"
+#include "fh-exit.h"
 #include "notice.h"
 #include "run.h"
 
@@ -156,7 +157,7 @@ enum fh_notice_state fh_notice_open(struct fh_notice **out,
 				    const struct fh_url *url,
 				    const struct fh_queue_opts *opt,
 				    const struct fh_job *j, char *err,
-				    size_t errsize)
+				    size_t errsize, int *status)
 {
 	struct fh_notice *n = calloc(1, sizeof *n);
 	int st;
@@ -164,13 +165,15 @@ enum fh_notice_state fh_notice_open(struct fh_notice **out,
 	*out = NULL;
 	if (!n) {
 		snprintf(err, errsize, "out of memory");
+		*status = FH_EXIT_SYSTEM;
 		return FH_NOTICE_ERROR;
 	}
 	fh_job_id(j, n->id);
 	snprintf(n->marker, sizeof n->marker, "%s%s", FH_SOLVED_MARKER, n->id);
 	/* fh_broker_open says on stderr why it failed */
-	if (fh_broker_open(&n->b, url, opt) != 0) {
+	if ((st = fh_broker_open(&n->b, url, opt)) != FH_EXIT_OK) {
 		snprintf(err, errsize, "no connection for the solved notice");
+		*status = st;
 		free(n);
 		return FH_NOTICE_ERROR;
 	}
@@ -178,6 +181,7 @@ enum fh_notice_state fh_notice_open(struct fh_notice **out,
 	/* subscribe first, look for the marker second (see above) */
 	if (listen_for_notice(n, err, errsize) < 0 ||
 	    (st = marker_exists(n, err, errsize)) < 0) {
+		*status = FH_EXIT_BROKER;
 		fh_notice_close(n);
 		return FH_NOTICE_ERROR;
 	}
@@ -310,8 +314,10 @@ static int announce(struct fh_notice *n, char *err, size_t errsize)
 /* A broker that blocks publishers (a resource alarm) stops reading from
  * the notice connection once the notice is published, and the close that
  * follows would wait as long as the alarm: the announcement gets this
- * long, or until a signal.  The answer is safe already; only the early
- * stop of the other shards is at stake. */
+ * long, and after a signal FH_SIGNAL_GRACE more at most.  Not less: the
+ * signal comes after the answer, and a marker cut short leaves every
+ * later worker of a shard to search it again.  The answer is safe
+ * already; only the early stop of the other shards is at stake. */
 #define FH_ANNOUNCE_MAX 10.0
 
 int fh_notice_announce(struct fh_notice *n, char *err, size_t errsize)
@@ -322,7 +328,7 @@ int fh_notice_announce(struct fh_notice *n, char *err, size_t errsize)
 		snprintf(err, errsize, "%s", n->b.err);
 		return -1;
 	}
-	if (fh_broker_guard(&n->b, FH_ANNOUNCE_MAX, 0) < 0) {
+	if (fh_broker_guard(&n->b, FH_ANNOUNCE_MAX, FH_SIGNAL_GRACE) < 0) {
 		snprintf(err, errsize, "%s", n->b.err);
 		return -1;
 	}

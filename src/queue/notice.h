@@ -27,12 +27,14 @@ enum fh_notice_state {
 };
 /* Connects (to url, with opt's TLS files and timeouts), listens for the
  * job's notice, then looks for its marker.  On FH_NOTICE_ERROR *out is
- * NULL and err holds one phrase. */
+ * NULL, err holds one phrase and *status the exit status it calls for:
+ * fh_broker_open's when the connection failed (FH_EXIT_SYSTEM, a
+ * signal's...), FH_EXIT_SYSTEM without memory, else FH_EXIT_BROKER. */
 enum fh_notice_state fh_notice_open(struct fh_notice **out,
 				    const struct fh_url *url,
 				    const struct fh_queue_opts *opt,
 				    const struct fh_job *j, char *err,
-				    size_t errsize);
+				    size_t errsize, int *status);
 /* Services the notice connection without blocking (heartbeats, a notice);
  * FH_NOTICE_SOLVED once the notice came.  A lost notice connection is
  * said once on stderr and the search goes on: it only loses early stop. */

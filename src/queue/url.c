@@ -126,13 +126,16 @@ static void encode_vhost(const char *v, char *out, size_t size)
 /* What amqp_parse_url lets pass or says too little about.  An empty host
  * ("amqp://user:pw@", "amqp://user:pw@:5750", "amqp://") it reads as
  * localhost: a truncated secret would then send the credentials to
- * whatever listens on this machine.  A port above 65535 it calls
- * malformed without saying why.  0, or -1 with why. */
+ * whatever listens on this machine.  A port it reads with strtol after
+ * decoding %XX, so "+5672", " 5672" and "%35672" pass as ports; and one
+ * above 65535 it calls malformed without saying why.  0, or -1 with
+ * why. */
 static int check_host_port(const char *url, const char **why)
 {
 	static char port_why[80];
-	const char *host = host_start(url), *colon;
-	size_t n;
+	const char *host = host_start(url), *colon, *digits;
+	unsigned long port = 0;
+	size_t n, len;
 
 	if (*host == '\0' || strchr(":/?", *host) ||
 	    strncmp(host, "[]", 2) == 0) {
@@ -141,17 +144,34 @@ static int check_host_port(const char *url, const char **why)
 		return -1;
 	}
 	colon = port_colon(host);
-	n = colon ? port_digits(colon) : 0;
-	if (n > 0) {
-		unsigned long port = n > 5 ? 0 : strtoul(colon + 1, NULL, 10);
-
-		if (port < 1 || port > 65535) {
-			snprintf(port_why, sizeof port_why,
-				 "port %.*s out of range 1..65535",
-				 n > 20 ? 20 : (int)n, colon + 1);
-			*why = port_why;
-			return -1;
-		}
+	if (!colon)
+		return 0;
+	/* the port's text ends where amqp_parse_url's does before a vhost,
+	 * query or fragment; not shown: with no "@host" in the URL, a
+	 * password stands there */
+	digits = colon + 1;
+	len = strcspn(digits, "/?#");
+	n = strspn(digits, "0123456789");
+	if (len == 0) {
+		*why = "no port after the ':' (expected amqp[s]://"
+		       "user:password@host:port/vhost)";
+		return -1;
+	}
+	if (n < len) {
+		*why = "the port is not digits only (expected amqp[s]://"
+		       "user:password@host:port/vhost)";
+		return -1;
+	}
+	/* by its value, as amqp_parse_url takes it: leading zeros are only
+	 * zeros ("056720" is 56720), however many digits they make */
+	for (size_t i = 0; i < n && port <= 65535; i++)
+		port = port * 10 + (unsigned long)(digits[i] - '0');
+	if (port < 1 || port > 65535) {
+		snprintf(port_why, sizeof port_why,
+			 "port %.*s out of range 1..65535",
+			 n > 20 ? 20 : (int)n, digits);
+		*why = port_why;
+		return -1;
 	}
 	return 0;
 }

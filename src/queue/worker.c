@@ -216,7 +216,11 @@ static int shard_exhausted(struct worker *w, const struct item *it,
 }
 
 /* With --results-queue: publishes the answer as JSON and waits for the
- * broker's confirm.  FH_EXIT_OK, or an exit status after one line and a
+ * broker's confirm.  A signal does not cut this short: the answer is
+ * found, and a result published but not waited for would be published
+ * again by the worker that takes the requeued message.  Only a broker that
+ * does not answer within the grace after the signal (a resource alarm)
+ * makes it give up.  FH_EXIT_OK, or an exit status after one line and a
  * requeue. */
 static int publish_result(struct worker *w, const struct item *it,
 			  const struct fh_prefix *p,
@@ -225,6 +229,7 @@ static int publish_result(struct worker *w, const struct item *it,
 	struct fh_broker *b = &w->b;
 	char json[1024];
 	int n = fh_answer_json(json, sizeof json, p, a, w->host);
+	int st;
 
 	if (n < 0) {
 		fh_err("the result does not fit its buffer; message "
@@ -232,10 +237,23 @@ static int publish_result(struct worker *w, const struct item *it,
 		requeue(w, it->tag, 0);
 		return FH_EXIT_SYSTEM;
 	}
-	if (fh_broker_publish(b, w->opt->results_queue,
-			      (amqp_bytes_t){ (size_t)n, json },
-			      "application/json", job_id(&it->msg)) < 0 ||
-	    fh_broker_wait_confirms(b, FH_CONFIRM_TIMEOUT) < 0) {
+	/* guarded: a publish can wait on a full socket for as long as an
+	 * alarm lasts, and only the guard ends it after a signal */
+	st = fh_broker_guard(b, 0, FH_SIGNAL_GRACE);
+	if (st == 0) {
+		st = fh_broker_publish(b, w->opt->results_queue,
+				       (amqp_bytes_t){ (size_t)n, json },
+				       "application/json", job_id(&it->msg));
+		if (st == 0)
+			st = fh_broker_wait_confirms_finishing(
+				b, FH_CONFIRM_TIMEOUT);
+		/* when the guard fired, its reason replaces what the cut
+		 * connection said */
+		if (fh_broker_unguard(b, "waiting for the broker's "
+					 "confirms") < 0)
+			st = -1;
+	}
+	if (st < 0) {
 		/* no confirmed result, no ack: the prefix goes back
 		 * (explicitly when the channel still stands) */
 		fh_err("result for prefix %s not confirmed: %s; "
@@ -252,7 +270,9 @@ static int publish_result(struct worker *w, const struct item *it,
  * already printed and, with --results-queue, had the result confirmed.
  * A kill between the confirm and the ack means the message is solved
  * twice: at-least-once, so results carry the prefix (and the job's
- * correlation id) to be keyed by. */
+ * correlation id) to be keyed by.  SIGTERM and SIGINT, unlike a kill,
+ * are waited out: once the answer is found, a signal only bounds how long
+ * the broker may take (publish_result, fh_notice_announce). */
 static int deliver(struct worker *w, const struct item *it,
 		   const struct fh_answer *a)
 {
@@ -335,11 +355,12 @@ static int parse(struct worker *w, struct item *it)
 static int pre_check(struct worker *w, const struct item *it, int *st)
 {
 	char why[1024];
+	int error_status;
 
 	if (!it->job.sharded)
 		return 0;
 	switch (fh_notice_open(&w->notice, &w->b.url, w->opt, &it->job, why,
-			       sizeof why)) {
+			       sizeof why, &error_status)) {
 	case FH_NOTICE_OPEN:
 		return 0;
 	case FH_NOTICE_SOLVED:
@@ -350,9 +371,10 @@ static int pre_check(struct worker *w, const struct item *it, int *st)
 		fh_err("prefix %s: %s; message requeued", it->job.prefix.hex,
 		       why);
 		requeue(w, it->tag, 0);
-		/* a signal that stopped the notice connection stops the pod:
-		 * its exit status says so, not a broker error */
-		*st = fh_exit_signal_or(FH_EXIT_BROKER);
+		/* a signal that stopped the notice connection stops the pod,
+		 * and a machine out of descriptors is no broker error: the
+		 * exit status says which */
+		*st = fh_exit_signal_or(error_status);
 		return -1;
 	}
 }
@@ -365,18 +387,15 @@ static int settle(struct worker *w, const struct item *it,
 {
 	const char *hex = it->job.prefix.hex;
 	struct fh_answer a;
-	int st, sig;
+	int sig;
 
 	switch (end) {
 	case FH_RUN_SOLVED:
-		/* ack, after the answer is printed and published */
+		/* ack, after the answer is printed and published; a signal
+		 * that came after the answer lets deliver finish, and
+		 * work_loop then stops the pod */
 		fh_search_answer(s, 0, &a);
-		st = deliver(w, it, &a);
-		/* a signal that came after the answer: the item is done, but
-		 * the exit status still says the pod was stopped */
-		if (st == FH_EXIT_OK && (sig = fh_signal_caught()))
-			st = fh_exit_for_signal(sig);
-		return st;
+		return deliver(w, it, &a);
 	case FH_RUN_EXHAUSTED:
 		/* ack: a shard searched to its end is done (shard_exhausted
 		 * says why); a whole space searched to its end cannot
@@ -504,12 +523,18 @@ static int work_loop(struct worker *w)
 				break;
 			continue;
 		}
-		if (st != FH_EXIT_OK || !many)
-			break;
-		if (fh_signal_caught()) {
+		/* A signal that came while the message was being finished
+		 * (solved here or elsewhere) let it finish: the message is
+		 * done, but the pod was stopped, and says so as every stop
+		 * does. */
+		if (st == FH_EXIT_OK && fh_signal_caught()) {
+			fh_err("stopped by signal %d after %d message%s",
+			       fh_signal_caught(), taken, taken == 1 ? "" : "s");
 			st = fh_exit_for_signal(fh_signal_caught());
 			break;
 		}
+		if (st != FH_EXIT_OK || !many)
+			break;
 	}
 	return st == FH_EXIT_OK && poison ? FH_EXIT_POISON : st;
 }

@@ -2,7 +2,8 @@
 # hardening-url: a malformed broker URL never prints its password,
 # whichever way it comes (--url, BROKER_URL, --url-file); an empty host is
 # a usage error, never a connection to this machine with the credentials;
-# a port out of range and a --url-file that is a directory say so.
+# a port out of range, a port that is not digits only and a --url-file
+# that is a directory say so; a leading zero in a port is only a zero.
 . "${top_srcdir:-.}/tests/lib/test-env.sh"
 secret=Secr3tPW
 
@@ -92,6 +93,25 @@ for p in 70000 0 99999999999; do
 	run "port $p" "amqp://guest:$secret@127.0.0.1:$p/"
 	expect_grep "port $p out of range 1\.\.65535" "$scratch/err.url" "port $p"
 done
+
+# a port is digits only: strtol's sign and blanks, and %-escapes (which
+# rabbitmq-c decodes before it reads the port) are refused, and say so
+rm -f "$scratch/connections"
+for p in +5672 +$port ' 5672' %2B5672 %35672 5%36; do
+	run "port '$p'" "amqp://guest:$secret@127.0.0.1:$p/" --connect-timeout 1
+	expect_grep "the port is not digits only" "$scratch/err.url" "port '$p'"
+done
+[ -e "$scratch/connections" ] && fail "a port with a sign connected"
+
+# a leading zero is only a zero: 0PORT is PORT, said and used as such
+rm -f "$scratch/connections"
+"$FIND_HASH" --queue job --url "amqp://guest:$secret@127.0.0.1:00$port/" \
+	--connect-timeout 1 >"$scratch/out" 2>"$scratch/err"
+expect_status 3 $? "port 00$port: the listener gives no AMQP answer"
+expect_grep "^find-hash: cannot log in to amqp://guest:\*\*\*@127\.0\.0\.1:$port/" \
+	"$scratch/err" "port 00$port is port $port"
+for i in $(seq 50); do [ -e "$scratch/connections" ] && break; sleep 0.1; done
+[ -e "$scratch/connections" ] || fail "port 00$port: no connection to port $port"
 
 # --url-file naming a directory
 "$FIND_HASH" --queue job --url-file "$scratch" >"$scratch/out" 2>"$scratch/err"

@@ -81,6 +81,12 @@ START_TEST(urls_parse_and_show_without_password)
 		  1, 0 },
 		{ "amqp://h", "guest", "h", "/", "amqp://guest:***@h:5672/",
 		  5672, 0 },
+		/* a port is read by its value, as amqp_parse_url reads it:
+		 * leading zeros are zeros, whatever the digit count */
+		{ "amqp://a:b@h:056720/v", "a", "h", "v",
+		  "amqp://a:***@h:56720/v", 56720, 0 },
+		{ "amqp://h:05672", "guest", "h", "/",
+		  "amqp://guest:***@h:5672/", 5672, 0 },
 	};
 
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -110,6 +116,13 @@ START_TEST(bad_urls_say_why)
 		"amqps://u:p@[]:1",
 		/* ports out of range */
 		"amqp://h:0", "amqp://h:70000/", "amqp://h:99999999999",
+		"amqp://h:000", "amqp://h:0070000",
+		/* a port is digits only: strtol's sign and blanks, and
+		 * %-escapes that amqp_parse_url decodes first, are not */
+		"amqp://h:+5672", "amqp://h:+5672/v", "amqp://h:-1",
+		"amqp://h: 5672", "amqp://h:%2B5672", "amqp://h:%35672",
+		"amqp://h:5%36", "amqps://u:p@[::1]:+5671/", "amqp://h:",
+		"amqp://h:/v",
 	};
 
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -119,6 +132,32 @@ START_TEST(bad_urls_say_why)
 		ck_assert_msg(fh_url_parse(bad[i], &u, &why) < 0, "%s", bad[i]);
 		ck_assert_ptr_nonnull(why);
 		ck_assert_ptr_null(u.buf);
+	}
+}
+END_TEST
+
+START_TEST(bad_ports_say_what)
+{
+	static const struct {
+		const char *in, *why;
+	} cases[] = {
+		{ "amqp://h:70000/", "port 70000 out of range 1..65535" },
+		{ "amqp://h:0", "port 0 out of range 1..65535" },
+		{ "amqp://h:0070000", "port 0070000 out of range 1..65535" },
+		{ "amqp://h:+5672", "the port is not digits only" },
+		{ "amqp://h:%35672", "the port is not digits only" },
+		{ "amqp://h:/v", "no port after the ':'" },
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct fh_url u;
+		const char *why = NULL;
+
+		ck_assert_int_lt(fh_url_parse(cases[i].in, &u, &why), 0);
+		ck_assert_msg(why && strncmp(why, cases[i].why,
+					     strlen(cases[i].why)) == 0,
+			      "%s: \"%s\", expected \"%s...\"", cases[i].in,
+			      why ? why : "(null)", cases[i].why);
 	}
 }
 END_TEST
@@ -180,6 +219,7 @@ static Suite *url_suite(void)
 	tcase_add_test(tc, redaction_respects_the_buffer);
 	tcase_add_test(tc, urls_parse_and_show_without_password);
 	tcase_add_test(tc, bad_urls_say_why);
+	tcase_add_test(tc, bad_ports_say_what);
 	tcase_add_test(tc, url_sources_in_order);
 	suite_add_tcase(s, tc);
 	return s;
