@@ -268,12 +268,6 @@ static int collect(struct list *l, const char **prefixes, int n)
 	return 0;
 }
 
-/* After SIGTERM or SIGINT publish_all takes the broker's answers for
- * FH_SIGNAL_SETTLE seconds more; the guard cuts the connection a second
- * after that. */
-#define FH_SIGNAL_SETTLE 2.0
-#define FH_SIGNAL_GRACE (FH_SIGNAL_SETTLE + 1.0)
-
 /* Publishes every prefix (split ones as split shard bodies), noting in
  * last[i] the publish tag of prefix i's last message, and waits for the
  * confirms.  FH_EXIT_OK, or an exit status after one line that says
