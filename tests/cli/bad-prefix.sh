@@ -29,7 +29,7 @@ bad_run "'-5'" --max-tries -5 --offline 0ce
 bad_run "'soon'" --timeout soon --offline 0ce
 bad_run "'x1'" --seed x1 --offline 0ce
 bad_run "3/3" --shard 3/3 --offline 0ce
-bad_run "'0'" --shard 0/0 --offline 0ce
+bad_run "'0/0'" --shard 0/0 --offline 0ce
 bad_run "JOB_COMPLETION_INDEX" --shards 4 --offline 0ce
 bad_run "'nosuch'" --kernel nosuch --offline 0ce
 bad_run "no mode" 0ce
