@@ -12,6 +12,32 @@ show_err() { local st=$?; sed 's/^/  stderr: /' "$scratch/err" >&2; return $st; 
 url="amqps://guest:guest@localhost:$BROKER_TLS_PORT"
 client="--cert $tls/client.pem --key $tls/client.key"
 
+# On a failure, what the broker said of TLS: a Debian 13 run once saw
+# every handshake fail ("a SSL error occurred") in this test alone, and
+# the broker's side is what tells why.
+tls_log() {
+	[ "$failures" -gt 0 ] || return 0
+	echo "broker log, TLS lines:" >&2
+	grep -hiE 'tls|ssl|handshake|certificate' "$BROKER_DIR"/log/*.log 2>/dev/null |
+		tail -n 40 >&2
+}
+cleanup_hooks="tls_log $cleanup_hooks"
+
+# The node is up (await_startup) before its TLS listener may take a
+# handshake: wait for one, from openssl itself, before the program's.
+i=0
+until openssl s_client -connect "localhost:$BROKER_TLS_PORT" -CAfile "$tls/ca.pem" \
+	-cert "$tls/client.pem" -key "$tls/client.key" -verify_return_error \
+	</dev/null >"$scratch/s_client" 2>&1; do
+	i=$((i + 1))
+	if [ $i -ge 30 ]; then
+		fail "no TLS handshake with the broker in 30 s (openssl s_client)"
+		tail -n 20 "$scratch/s_client" >&2
+		break
+	fi
+	sleep 1
+done
+
 # verified, with a client certificate: works, and solves a prefix
 queue_publish job 0ce
 "$FIND_HASH" --queue job --url "$url" --cacert "$tls/ca.pem" $client \
