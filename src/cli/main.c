@@ -8,7 +8,6 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <popt.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -391,8 +390,7 @@ static int run_benchmark(const struct fh_common *c)
 		if (fh_signal_caught()) {
 			/* the kernel's figure is cut short: not printed */
 			fh_note("stopped by %s during the %s kernel's run",
-				fh_signal_caught() == SIGINT ? "SIGINT" :
-							       "SIGTERM",
+				fh_signal_name(fh_signal_caught()),
 				all[i].name);
 			return fh_exit_for_signal(fh_signal_caught());
 		}

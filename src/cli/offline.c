@@ -5,7 +5,6 @@
 
 #include <errno.h>
 #include <inttypes.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,11 +49,6 @@ static int add_prefix(struct fh_prefix **out, size_t *n, size_t *room,
 	else
 		fh_err("invalid prefix '%s': %s", shown, why);
 	return -1;
-}
-
-static const char *signal_name(int sig)
-{
-	return sig == SIGINT ? "SIGINT" : "SIGTERM";
 }
 
 /* The PREFIX arguments into *out (malloc'ed, *n of them); an argument "-"
@@ -103,7 +97,7 @@ static int parse_prefixes(const char *const *args, int n_args,
 		 * not a read error */
 		if (fh_signal_caught()) {
 			fh_note("stopped by %s while reading prefixes from "
-				"stdin", signal_name(fh_signal_caught()));
+				"stdin", fh_signal_name(fh_signal_caught()));
 			return fh_exit_for_signal(fh_signal_caught());
 		}
 		if (ferror(stdin)) {
@@ -243,7 +237,7 @@ int fh_offline(const struct fh_common *c, const char *const *args, int n_args,
 		int sig = fh_signal_caught();
 
 		fh_note("stopped by %s after %" PRIu64 " tries",
-			signal_name(sig), fh_search_tries(r.s));
+			fh_signal_name(sig), fh_search_tries(r.s));
 		r.status = fh_exit_for_signal(sig);
 	}
 	fh_search_free(r.s);

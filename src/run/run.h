@@ -67,6 +67,8 @@ enum fh_run_end fh_run_search(struct fh_search *s, const struct fh_common *c,
  * fh_signal_caught returns the first signal caught, or 0. */
 void fh_signals_install(void);
 int fh_signal_caught(void);
+/* "SIGINT" or "SIGTERM", for the lines that say a run was stopped. */
+const char *fh_signal_name(int sig);
 /* 130 for SIGINT, 143 for SIGTERM. */
 int fh_exit_for_signal(int sig);
 /* The caught signal's exit status when there is one, else st: for a

@@ -37,6 +37,11 @@ int fh_signal_caught(void)
 	return caught;
 }
 
+const char *fh_signal_name(int sig)
+{
+	return sig == SIGINT ? "SIGINT" : "SIGTERM";
+}
+
 int fh_exit_for_signal(int sig)
 {
 	return sig == SIGINT ? FH_EXIT_SIGINT : FH_EXIT_SIGTERM;
