@@ -83,16 +83,6 @@ struct fh_filter {
 	uint32_t *h0;             /* NULL, or FH_TEMPLATE_SIZE words */
 };
 
-/* Fills coarse (2^FH_COARSE_BITS bits, zeroed) from bitmap. */
-static inline void fh_bitmap_coarse(const uint32_t *bitmap, uint32_t *coarse)
-{
-	uint32_t i;
-
-	for (i = 0; i < 1u << FH_COARSE_BITS; i++)
-		if (bitmap[i / 2] >> (16 * (i % 2)) & 0xffffu)
-			coarse[i / 32] |= 1u << (i % 32);
-}
-
 /* Fills rank (2^(FH_COARSE_BITS - 5) words) and, unless it is NULL, fine
  * from bitmap and coarse; returns the number of words fine needs, one a
  * set bit of coarse plus a spare zero one (so that it is never 0). */
