@@ -5,6 +5,8 @@
 # end of the input: the prefixes before that line were enqueued, the
 # ones after it dropped, status 0.  Now nothing is enqueued, status 5,
 # and a read error is status 5 as with --offline -, not 2.
+# --count and --heartbeat are decimal: popt read "--count 010" as octal,
+# took 8 messages of 10, and made "--heartbeat 010" 8 seconds.
 . "${top_srcdir:-.}/tests/lib/test-env.sh"
 . "${top_srcdir:-.}/tests/lib/broker.sh"
 broker_start
@@ -24,4 +26,22 @@ expect_status 5 $? "--enqueue - from a directory"
 expect_grep "^find-hash: reading standard input \(line 1\): Is a directory; nothing was enqueued$" \
 	"$scratch/err" "--enqueue - from a directory: said"
 queue_wait_counts job 15 "0 0" || fail "--enqueue - from a directory: something was enqueued"
+
+# --count 010: ten messages, not eight
+for p in 0 1 2 3 4 5 6 7 8 9; do queue_publish job "$p"; done
+queue_wait_counts job 15 "10 0" || fail "ten prefixes in the queue"
+"$FIND_HASH" --queue job --count 010 --threads 1 >"$scratch/out" 2>"$scratch/err"
+expect_status 0 $? "--count 010"
+expect_lines 10 "$scratch/out" "--count 010: ten answers"
+queue_wait_counts job 15 "0 0" || fail "--count 010 left messages in the queue"
+
+# --heartbeat 010: the connection's heartbeat is 10 s, not 8
+queue_declare idle
+"$FIND_HASH" --queue idle --wait 60 --heartbeat 010 >/dev/null 2>"$scratch/err" &
+pid=$!
+hb=$(broker_connections_wait timeout)
+kill -TERM $pid
+wait_bounded $pid 30
+expect_status 143 $? "--heartbeat 010: stopped"
+[ "$hb" = 10 ] || fail "--heartbeat 010: the connection's heartbeat is '$hb', expected 10"
 finish
