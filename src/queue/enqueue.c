@@ -244,8 +244,9 @@ static int enqueue_init(const char *queue, const struct fh_common *c,
 		fh_err("--queue needs a queue name");
 		return FH_EXIT_USAGE;
 	}
+	/* a signal while reading --url-file is a stop */
 	if (fh_url_resolve(url, &fh_qopt) < 0)
-		return FH_EXIT_USAGE;
+		return fh_exit_signal_or(FH_EXIT_USAGE);
 	if (fh_queue_check_opts(url, queue, c, 1) < 0 ||
 	    (fh_qopt.split && fh_split_parse(fh_qopt.split, split) < 0)) {
 		fh_url_free(url);

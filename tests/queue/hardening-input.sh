@@ -7,6 +7,9 @@
 # and a read error is status 5 as with --offline -, not 2.
 # --count and --heartbeat are decimal: popt read "--count 010" as octal,
 # took 8 messages of 10, and made "--heartbeat 010" 8 seconds.
+# SIGTERM or SIGINT while --url-file waits on a pipe whose writer is slow
+# (--url-file <(...)) was "Interrupted system call", status 2: a stop,
+# 143 or 130, as everywhere else.
 . "${top_srcdir:-.}/tests/lib/test-env.sh"
 . "${top_srcdir:-.}/tests/lib/broker.sh"
 broker_start
@@ -44,4 +47,32 @@ kill -TERM $pid
 wait_bounded $pid 30
 expect_status 143 $? "--heartbeat 010: stopped"
 [ "$hb" = 10 ] || fail "--heartbeat 010: the connection's heartbeat is '$hb', expected 10"
+
+# --url-file on a FIFO that we hold open and never write: the worker (and
+# --enqueue) blocks reading it until the signal
+mkfifo "$scratch/url-fifo"
+exec 7<>"$scratch/url-fifo"
+for sig in TERM INT; do
+	for mode in worker enqueue; do
+		if [ $mode = worker ]; then set -- --queue job
+		else set -- --queue job --enqueue 0c; fi
+		"$FIND_HASH" "$@" --url-file "$scratch/url-fifo" >/dev/null 2>"$scratch/err" &
+		pid=$!
+		# blocked in the read: the signal interrupts it, not something before it
+		for i in $(seq 100); do
+			grep -q pipe "/proc/$pid/wchan" 2>/dev/null && break
+			sleep 0.1
+		done
+		kill -$sig $pid
+		wait_bounded $pid 30
+		st=$?
+		[ $sig = TERM ] && want=143 || want=130
+		expect_status $want $st "$mode: SIG$sig while reading --url-file"
+		expect_lines 1 "$scratch/err" "$mode: SIG$sig while reading --url-file: one line"
+		expect_grep "^find-hash: stopped by SIG$sig while reading --url-file " \
+			"$scratch/err" "$mode: SIG$sig while reading --url-file: said"
+	done
+done
+exec 7>&-
+queue_wait_counts job 15 "0 0" || fail "--url-file stops: something was enqueued"
 finish
