@@ -48,8 +48,8 @@ static void url_secret(const char *url, const char **from, const char **to)
 
 /* line as one line that shows no secret: a URL's password (a mistyped
  * option, a URL given where a prefix goes) as ***, and every control
- * byte (a newline, ESC, from a queue name, an option value or a broker's
- * reply text) as \xHH, so that one message is one line on any
+ * byte but a tab (a newline, ESC, from a queue name, an option value or a
+ * broker's reply text) as \xHH, so that one message is one line on any
  * terminal or log. */
 static void one_line(const char *line, char *out, size_t size)
 {
@@ -68,7 +68,7 @@ static void one_line(const char *line, char *out, size_t size)
 		}
 		if (!hide && strncmp(p, "://", 3) == 0)
 			url_secret(p + 3, &hide, &hide_end);
-		if (c < 0x20 || c == 0x7f)
+		if ((c < 0x20 && c != '\t') || c == 0x7f)
 			o += (size_t)snprintf(out + o, size - o, "\\x%02x", c);
 		else
 			out[o++] = (char)c;
