@@ -328,11 +328,11 @@ int fh_url_resolve(struct fh_url *u, const struct fh_queue_opts *opt)
 		owned = read_url_file(opt->url_file);
 		/* a FIFO or a pipe (--url-file <(...)) whose writer is slow:
 		 * SIGTERM or SIGINT interrupts the open or the read (no
-		 * SA_RESTART), which is a stop, not an unreadable file */
-		if (!owned && fh_signal_caught()) {
-			fh_err("stopped by %s while reading --url-file %s",
-			       fh_signal_name(fh_signal_caught()),
-			       opt->url_file);
+		 * SA_RESTART), which is a stop, not an unreadable file (the
+		 * caller's exit status says which signal) */
+		if (!owned && errno == EINTR) {
+			fh_err("stopped by a signal while reading --url-file "
+			       "%s", opt->url_file);
 			return -1;
 		}
 		if (!owned) {

@@ -69,7 +69,7 @@ for sig in TERM INT; do
 		[ $sig = TERM ] && want=143 || want=130
 		expect_status $want $st "$mode: SIG$sig while reading --url-file"
 		expect_lines 1 "$scratch/err" "$mode: SIG$sig while reading --url-file: one line"
-		expect_grep "^find-hash: stopped by SIG$sig while reading --url-file " \
+		expect_grep "^find-hash: stopped by a signal while reading --url-file " \
 			"$scratch/err" "$mode: SIG$sig while reading --url-file: said"
 	done
 done
