@@ -100,9 +100,14 @@ static int parse_prefixes(const char *const *args, int n_args,
 				"stdin", fh_signal_name(fh_signal_caught()));
 			return fh_exit_for_signal(fh_signal_caught());
 		}
-		if (ferror(stdin)) {
-			fh_err("cannot read prefixes from stdin: %s",
-			       strerror(errno));
+		/* getline returns -1 at the end of the input and on an
+		 * error; only an error it sees in the stream sets ferror,
+		 * not one of its own (a line too long for the memory left:
+		 * ENOMEM), which must not pass for the end of the input and
+		 * drop the prefixes after it */
+		if (ferror(stdin) || !feof(stdin)) {
+			fh_err("cannot read prefixes from stdin (line %lu): %s",
+			       number + 1, strerror(errno));
 			return FH_EXIT_SYSTEM;
 		}
 	}

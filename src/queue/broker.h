@@ -32,6 +32,10 @@ struct fh_queue_opts {
 	int heartbeat;         /* --heartbeat SECONDS, 0: off */
 	double connect_timeout; /* --connect-timeout SECONDS, 0: one try */
 	char *split;           /* --split N (--enqueue), fh_split_parse checks it */
+	/* --wait, --count, --heartbeat and --connect-timeout as given:
+	 * fh_queue_check_opts reads them, decimal only, into the fields
+	 * above (popt's own numbers read "010" as octal 8, "0x10" as 16) */
+	char *wait_arg, *count_arg, *heartbeat_arg, *connect_timeout_arg;
 };
 extern struct fh_queue_opts fh_qopt;
 

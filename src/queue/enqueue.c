@@ -58,7 +58,8 @@ static int add(struct list *l, const char *text, size_t len,
 }
 
 /* One prefix a line; blank lines are skipped (a file's trailing empty
- * line is not a prefix anyone meant). */
+ * line is not a prefix anyone meant).  0; or after one line -1 (a bad
+ * prefix, a signal) or -2 (standard input could not be read). */
 static int read_stdin(struct list *l)
 {
 	char *line = NULL, where[64];
@@ -85,15 +86,25 @@ static int read_stdin(struct list *l)
 			break;
 		}
 	}
-	if (st == 0 && (ferror(stdin) || fh_signal_caught())) {
+	/* getline's own failure (ENOMEM: a line too long for the memory
+	 * left) sets no error flag: only feof tells the end of the input
+	 * from it, and the prefixes after that line must not be dropped in
+	 * silence */
+	if (st == 0 && (ferror(stdin) || !feof(stdin) ||
+			fh_signal_caught())) {
 		/* a signal interrupts the read (no SA_RESTART): that is a
 		 * stop, said as one, not a read error */
-		if (fh_signal_caught())
+		if (fh_signal_caught()) {
 			fh_err("stopped by signal %d while reading standard "
 			       "input: nothing was enqueued", fh_signal_caught());
-		else
-			fh_err("reading standard input: %s", strerror(errno));
-		st = -1;
+			st = -1;
+		} else {
+			/* the system's trouble, not a bad prefix: status 5,
+			 * as --offline - says it */
+			fh_err("reading standard input (line %zu): %s; nothing "
+			       "was enqueued", lineno + 1, strerror(errno));
+			st = -2;
+		}
 	}
 	free(line);
 	return st;
@@ -233,8 +244,9 @@ static int enqueue_init(const char *queue, const struct fh_common *c,
 		fh_err("--queue needs a queue name");
 		return FH_EXIT_USAGE;
 	}
+	/* a signal while reading --url-file is a stop */
 	if (fh_url_resolve(url, &fh_qopt) < 0)
-		return FH_EXIT_USAGE;
+		return fh_exit_signal_or(FH_EXIT_USAGE);
 	if (fh_queue_check_opts(url, queue, c, 1) < 0 ||
 	    (fh_qopt.split && fh_split_parse(fh_qopt.split, split) < 0)) {
 		fh_url_free(url);
@@ -244,28 +256,33 @@ static int enqueue_init(const char *queue, const struct fh_common *c,
 }
 
 /* Every prefix is checked before the first is sent: a typo in the tenth
- * argument must not leave nine jobs half-enqueued.  0, or -1 after one
- * line. */
+ * argument must not leave nine jobs half-enqueued.  FH_EXIT_OK, or an
+ * exit status after one line: a bad prefix is a usage error, standard
+ * input that cannot be read a system error, a signal a stop. */
 static int collect(struct list *l, const char **prefixes, int n)
 {
 	char where[64];
 
 	for (int i = 0; i < n; i++) {
 		if (strcmp(prefixes[i], "-") == 0) {
-			if (read_stdin(l) < 0)
-				return -1;
+			int st = read_stdin(l);
+
+			if (st == -2)
+				return FH_EXIT_SYSTEM;
+			if (st < 0)
+				return fh_exit_signal_or(FH_EXIT_USAGE);
 			continue;
 		}
 		snprintf(where, sizeof where, "argument %d", i + 1);
 		if (add(l, prefixes[i], strlen(prefixes[i]), where) < 0)
-			return -1;
+			return fh_exit_signal_or(FH_EXIT_USAGE);
 	}
 	if (l->n == 0) {
 		fh_err("--enqueue: no prefixes given (arguments, or - for "
 		       "standard input)");
-		return -1;
+		return FH_EXIT_USAGE;
 	}
-	return 0;
+	return FH_EXIT_OK;
 }
 
 /* Publishes every prefix (split ones as split shard bodies), noting in
@@ -362,8 +379,9 @@ int fh_queue_enqueue(const char *queue, const char **prefixes, int n,
 	st = enqueue_init(queue, c, &url, &split);
 	if (st != FH_EXIT_OK)
 		return st;
-	st = collect(&l, prefixes, n) < 0 ? fh_exit_signal_or(FH_EXIT_USAGE)
-					  : enqueue(queue, &l, split, c, &url);
+	st = collect(&l, prefixes, n);
+	if (st == FH_EXIT_OK)
+		st = enqueue(queue, &l, split, c, &url);
 	free(l.v);
 	fh_url_free(&url);
 	return st;

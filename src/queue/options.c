@@ -1,7 +1,10 @@
 /* options.c: the queue mode options (popt table) and their storage. */
 #include <config.h>
 
+#include <errno.h>
+#include <limits.h>
 #include <popt.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "broker.h"
@@ -28,18 +31,19 @@ struct poptOption fh_queue_popt[] = {
 	  "also publish each answer as JSON to the durable queue NAME, "
 	  "confirmed by the broker before the input is acknowledged",
 	  "NAME" },
-	{ "wait", 0, POPT_ARG_DOUBLE, &fh_qopt.wait, 0,
+	{ "wait", 0, POPT_ARG_STRING, &fh_qopt.wait_arg, 0,
 	  "wait up to SECONDS for a message when the queue is empty "
 	  "(default 0)",
 	  "SECONDS" },
 	{ "loop", 0, POPT_ARG_NONE, &fh_qopt.loop, 0,
 	  "keep taking messages until the queue is empty", NULL },
-	{ "count", 0, POPT_ARG_INT, &fh_qopt.count, 0,
+	{ "count", 0, POPT_ARG_STRING, &fh_qopt.count_arg, 0,
 	  "take at most N messages, stopping early when the queue is empty",
 	  "N" },
-	{ "heartbeat", 0, POPT_ARG_INT, &fh_qopt.heartbeat, 0,
+	{ "heartbeat", 0, POPT_ARG_STRING, &fh_qopt.heartbeat_arg, 0,
 	  "AMQP heartbeat to ask for, 0 for none (default 30)", "SECONDS" },
-	{ "connect-timeout", 0, POPT_ARG_DOUBLE, &fh_qopt.connect_timeout, 0,
+	{ "connect-timeout", 0, POPT_ARG_STRING, &fh_qopt.connect_timeout_arg,
+	  0,
 	  "keep trying to reach the broker for up to SECONDS (default 0: "
 	  "one try)",
 	  "SECONDS" },
@@ -62,17 +66,52 @@ struct poptOption fh_queue_popt[] = {
 	POPT_TABLEEND
 };
 
-/* A number of seconds from 0 to FH_SECONDS_MAX: popt's strtod takes "nan"
- * (which every comparison lets through, so "--wait nan" waited forever),
- * "inf" and 1e300 (which no timeval holds). */
+/* A number of seconds from 0 to FH_SECONDS_MAX, decimal as --timeout
+ * is: strtod alone takes "nan" (which every comparison lets through, so
+ * "--wait nan" waited forever), "inf", 1e300 (which no timeval holds)
+ * and hexadecimal ("0x10" is 16 s).  0, or -1 after one line. */
 #define FH_SECONDS_MAX 1e9
 
-static int bad_seconds(const char *option, double v)
+static int seconds_arg(const char *option, const char *text, double *out)
 {
-	if (v >= 0 && v <= FH_SECONDS_MAX)
+	char *end;
+	double v;
+
+	if (!text)
 		return 0;
-	fh_err("%s %g: expected a number of seconds from 0 to %.0f", option,
-	       v, FH_SECONDS_MAX);
+	errno = 0;
+	v = *text && strspn(text, "0123456789.eE+-") == strlen(text)
+		    ? strtod(text, &end) : -1;
+	if (v >= 0 && *end == '\0' && v <= FH_SECONDS_MAX &&
+	    !(errno == ERANGE && v >= 1)) {
+		*out = v;
+		return 0;
+	}
+	fh_err("%s '%s': expected a decimal number of seconds from 0 to %.0f",
+	       option, text, FH_SECONDS_MAX);
+	return -1;
+}
+
+/* A whole number from min to max, decimal digits only: popt's own int
+ * options read "010" as octal 8 (and refused "09"), "0x10" as 16, and
+ * took a leading blank or sign.  0, or -1 after one line. */
+static int int_arg(const char *option, const char *text, long min, long max,
+		   const char *unit, int *out)
+{
+	char *end;
+	long v = -1;
+
+	if (!text)
+		return 0;
+	errno = 0;
+	if (*text >= '0' && *text <= '9')
+		v = strtol(text, &end, 10);
+	if (v >= min && v <= max && errno == 0 && *end == '\0') {
+		*out = (int)v;
+		return 0;
+	}
+	fh_err("%s '%s': expected a decimal number%s from %ld to %ld", option,
+	       text, unit, min, max);
 	return -1;
 }
 
@@ -102,25 +141,22 @@ static int long_name(const char *opt, const char *name)
 int fh_queue_check_opts(const struct fh_url *u, const char *queue,
 			const struct fh_common *c, int enqueue)
 {
-	if (bad_seconds("--wait", fh_qopt.wait) ||
-	    bad_seconds("--connect-timeout", fh_qopt.connect_timeout))
-		return -1;
 	/* --count 0 would take nothing, which no one means (a script's
 	 * items / pods come out 0): refuse it rather than take one */
-	if (fh_qopt.count != FH_COUNT_UNSET && fh_qopt.count < 1) {
-		fh_err("--count %d: expected a number >= 1", fh_qopt.count);
+	if (seconds_arg("--wait", fh_qopt.wait_arg, &fh_qopt.wait) ||
+	    seconds_arg("--connect-timeout", fh_qopt.connect_timeout_arg,
+			&fh_qopt.connect_timeout) ||
+	    int_arg("--count", fh_qopt.count_arg, 1, INT_MAX, "",
+		    &fh_qopt.count) ||
+	    int_arg("--heartbeat", fh_qopt.heartbeat_arg, 0, 65535,
+		    " of seconds", &fh_qopt.heartbeat))
 		return -1;
-	}
 	/* AMQP's shortstr: a longer name fails only at the broker, as
 	 * "invalid AMQP data", after connecting */
 	if (long_name("--queue", queue) ||
 	    (fh_qopt.results_queue &&
 	     long_name("--results-queue", fh_qopt.results_queue)))
 		return -1;
-	if (fh_qopt.heartbeat < 0 || fh_qopt.heartbeat > 65535) {
-		fh_err("--heartbeat takes 0 to 65535 seconds");
-		return -1;
-	}
 	if (!fh_qopt.cert != !fh_qopt.key) {
 		fh_err("--cert and --key go together");
 		return -1;

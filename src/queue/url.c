@@ -326,6 +326,15 @@ int fh_url_resolve(struct fh_url *u, const struct fh_queue_opts *opt)
 		source = "--url";
 	} else if (opt->url_file) {
 		owned = read_url_file(opt->url_file);
+		/* a FIFO or a pipe (--url-file <(...)) whose writer is slow:
+		 * SIGTERM or SIGINT interrupts the open or the read (no
+		 * SA_RESTART), which is a stop, not an unreadable file (the
+		 * caller's exit status says which signal) */
+		if (!owned && errno == EINTR) {
+			fh_err("stopped by a signal while reading --url-file "
+			       "%s", opt->url_file);
+			return -1;
+		}
 		if (!owned) {
 			fh_err("--url-file %s: %s", opt->url_file,
 			       strerror(errno));

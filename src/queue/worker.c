@@ -552,8 +552,9 @@ static int worker_init(struct worker *w, const char *queue,
 		fh_err("--queue needs a queue name");
 		return FH_EXIT_USAGE;
 	}
+	/* a signal while reading --url-file is a stop */
 	if (fh_url_resolve(url, w->opt) < 0)
-		return FH_EXIT_USAGE;
+		return fh_exit_signal_or(FH_EXIT_USAGE);
 	if (fh_queue_check_opts(url, queue, c, 0) < 0) {
 		fh_url_free(url);
 		return FH_EXIT_USAGE;

@@ -25,14 +25,66 @@ void fh_set_quiet(int q)
 	quiet = q;
 }
 
+/* After a "://" at url: the password of a URL's user information, up to
+ * the token's last '@' ("amqp://user:PASSWORD@host"), as [*from, *to);
+ * *from stays NULL when there is none. */
+static void url_secret(const char *url, const char **from, const char **to)
+{
+	size_t len = strcspn(url, " \t\r\n\v\f'\"");
+	const char *at = NULL, *colon;
+
+	*from = NULL;
+	for (size_t i = 0; i < len; i++)
+		if (url[i] == '@')
+			at = url + i;
+	if (!at)
+		return;
+	colon = memchr(url, ':', (size_t)(at - url));
+	if (colon && colon + 1 < at) {
+		*from = colon + 1;
+		*to = at;
+	}
+}
+
+/* line as one line that shows no secret: a URL's password (a mistyped
+ * option, a URL given where a prefix goes) as ***, and every control
+ * byte but a tab (a newline, ESC, from a queue name, an option value or a
+ * broker's reply text) as \xHH, so that one message is one line on any
+ * terminal or log. */
+static void one_line(const char *line, char *out, size_t size)
+{
+	const char *hide = NULL, *hide_end = NULL;
+	size_t o = 0;
+
+	for (const char *p = line; *p && o + 5 < size; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		if (hide && p == hide) {
+			memcpy(out + o, "***", 3);
+			o += 3;
+			p = hide_end - 1;
+			hide = NULL;
+			continue;
+		}
+		if (!hide && strncmp(p, "://", 3) == 0)
+			url_secret(p + 3, &hide, &hide_end);
+		if ((c < 0x20 && c != '\t') || c == 0x7f)
+			o += (size_t)snprintf(out + o, size - o, "\\x%02x", c);
+		else
+			out[o++] = (char)c;
+	}
+	out[o] = '\0';
+}
+
 static void say(const char *kind, const char *fmt, va_list ap)
 {
-	char line[1024];
+	char line[1024], shown[4 * sizeof line];
 
 	/* Built whole, then written once, so that lines from a worker and its
 	 * threads never interleave. */
 	vsnprintf(line, sizeof line, fmt, ap);
-	fprintf(stderr, "%s: %s%s\n", fh_progname, kind, line);
+	one_line(line, shown, sizeof shown);
+	fprintf(stderr, "%s: %s%s\n", fh_progname, kind, shown);
 }
 
 void fh_err(const char *fmt, ...)

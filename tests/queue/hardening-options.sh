@@ -47,8 +47,26 @@ usage "--enqueue --seed" "--seed.*not --enqueue" \
 
 # --count 0 took and solved one message; a queue name past AMQP's 255
 # bytes failed at the broker as "invalid AMQP data" (status 3)
-usage "--count 0" "--count 0: expected a number >= 1" --queue job --count 0
-usage "--count -3" "--count -3: expected a number >= 1" --queue job --count -3
+usage "--count 0" "--count '0': expected a decimal number from 1 to 2147483647" --queue job --count 0
+usage "--count -3" "--count '-3': expected a decimal number from 1 to" --queue job --count -3
+# popt's own numbers read "010" as octal, "0x10" as hex, and took a
+# blank or a sign; --wait and --connect-timeout took hex floats
+for v in 0x10 ' 5' 1e1 2147483648 ''; do
+	usage "--count '$v'" "--count '$v': expected a decimal number from 1 to" \
+		--queue job --count "$v"
+done
+for v in 0x10 ' 5' -1 65536 ''; do
+	usage "--heartbeat '$v'" "--heartbeat '$v': expected a decimal number of seconds from 0 to 65535" \
+		--queue job --heartbeat "$v"
+done
+usage "--count +3" "--count '\\+3': expected a decimal number" --queue job --count +3
+usage "--heartbeat +3" "--heartbeat '\\+3': expected a decimal number" --queue job --heartbeat +3
+for v in 0x10 0x1p3 ' 1' '' 1e ; do
+	usage "--wait '$v'" "--wait '$v': expected a decimal number of seconds from 0" \
+		--queue job --wait "$v"
+	usage "--connect-timeout '$v'" "--connect-timeout '$v': expected a decimal number of seconds from 0" \
+		--queue job --connect-timeout "$v"
+done
 long=$(printf 'q%.0s' $(seq 256))
 usage "--queue of 256 bytes" "--queue: a queue name is at most 255 bytes" --queue "$long"
 usage "--queue of 256 bytes, --enqueue" "--queue: a queue name is at most 255 bytes" \
@@ -65,6 +83,10 @@ usage "%00 in the vhost" "%00 .a NUL byte. in the URL" --queue job \
 # what stays accepted goes on to the (absent) broker: status 3
 "$FIND_HASH" --queue job --count 1 >"$scratch/out" 2>"$scratch/err"
 expect_status 3 $? "--count 1"
+# a leading 0 is decimal: popt refused 08 and 09 as bad octal
+"$FIND_HASH" --queue job --count 09 --heartbeat 08 --wait 0.5e1 \
+	--connect-timeout 00 >"$scratch/out" 2>"$scratch/err"
+expect_status 3 $? "--count 09 --heartbeat 08 --wait 0.5e1 --connect-timeout 00"
 "$FIND_HASH" --queue "${long%q}" >"$scratch/out" 2>"$scratch/err"
 expect_status 3 $? "--queue of 255 bytes"
 "$FIND_HASH" --queue job --enqueue --split 2 --seed 7 abc >"$scratch/out" 2>"$scratch/err"
