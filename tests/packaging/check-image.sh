@@ -197,6 +197,13 @@ check_suite() {
 	trixie) expect_grep 't64' "$scratch/pkg" "the trixie image's package uses the 64-bit time_t libraries" ;;
 	esac
 	echo "check-image: $(cat "$scratch/os"): find-hash $(cat "$scratch/pkg")"
+	# The checksums of the packages the image was built from, a layer of
+	# their own before the install step: buildah 1.28 and podman 4.3 key
+	# the install step's cache by its text alone (not by the --mount), and
+	# would reuse an old find-hash when the packages change.
+	B run --isolation chroot "$ctr" -- cat /usr/share/doc/find-hash/image-packages.sha256 \
+		>"$scratch/pkgsums" 2>&1 || fail "no /usr/share/doc/find-hash/image-packages.sha256 in the $suite image"
+	expect_grep '^[0-9a-f]{64}  (\./)?find-hash_[^ ]*\.deb$' "$scratch/pkgsums" "the image names the .deb it installed"
 	# the public CAs, for an amqps:// broker (and the https repository)
 	B run --isolation chroot "$ctr" -- test -s /etc/ssl/certs/ca-certificates.crt ||
 		fail "no CA bundle in the $suite image"

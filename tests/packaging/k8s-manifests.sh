@@ -138,6 +138,8 @@ broken scaledjob.yaml 's/^        restartPolicy: Never$/        restartPolcy: Ne
 	'unknown field "spec.jobTargetRef.template.spec.restartPolcy"'
 broken scaledjob.yaml 's/^        queueName: job1$/        queue: job1/' \
 	'trigger metadata "spec.triggers[0].metadata.queue"'
+broken job-work-queue.yaml '/^        fsGroup: 10001$/d' \
+	'unreadable to user 10001; set securityContext.fsGroup'
 broken rabbitmq.yaml 's/^  serviceName: rabbitmq-nodes$/  servicename: rabbitmq-nodes/' \
 	'unknown field "spec.servicename"'
 broken rabbitmq.yaml 's/^      containers:$/      container:/' \

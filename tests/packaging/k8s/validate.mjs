@@ -342,6 +342,20 @@ function checkPodHardening(where, path, podSpec) {
 			if (e?.value !== undefined && /^amqps?:\/\/[^/@]*:[^/@]*@/.test(String(e.value)))
 				report(where, `${at}.env ${e.name}: a broker password in plain text; use valueFrom.secretKeyRef`);
 	});
+	// A secret volume's files belong to root; the pod's user reads them
+	// through the mode's world bits, or through the group bits when
+	// fsGroup is set (the kubelet then gives them that group and adds
+	// group read).  A mode such as 0400 without fsGroup leaves the file
+	// unreadable to a non-root find-hash (--url-file fails at start).
+	if (podSec.fsGroup === undefined && (podSec.runAsUser ?? 0) !== 0)
+		(podSpec.volumes ?? []).forEach((v, i) => {
+			if (!isObject(v?.secret))
+				return;
+			const modes = [v.secret.defaultMode ?? 0o644,
+				...(v.secret.items ?? []).map((it) => it?.mode ?? v.secret.defaultMode ?? 0o644)];
+			if (modes.some((m) => (m & 0o004) === 0))
+				report(where, `${path}.volumes[${i}] (secret ${v.secret.secretName}): mode 0${modes.map((m) => m.toString(8)).join('/0')} and no fsGroup: the files are root:root, unreadable to user ${podSec.runAsUser}; set securityContext.fsGroup`);
+		});
 }
 
 function checkRules(where, doc) {
