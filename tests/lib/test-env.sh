@@ -12,8 +12,10 @@
 #    kernel the CPU has, portable always, and does not skip.
 #  - tests/packaging/k8s-manifests.sh with FH_K8S_MANIFESTS=skip, set by
 #    debian/rules and the RPM spec only: a package build has no network
-#    for the npm registry, and contrib/k8s is not in the binary package.
-#    It stays in TESTS so that the package build log says SKIP for it.
+#    for the npm registry.  The packages install contrib/k8s unchanged
+#    as documentation, validated wherever make check reaches the npm
+#    registry.  It stays in TESTS so that the package build log says SKIP
+#    for it.
 # Nothing else in make check skips.  A test that needs a terminal gets one
 # from script(1) (need_script below).
 set -u
