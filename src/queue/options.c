@@ -188,6 +188,13 @@ int fh_queue_check_opts(const struct fh_url *u, const char *queue,
 		fh_err("--results-queue needs a queue name");
 		return -1;
 	}
+	/* as for --queue in main.c: the option after it taken as its name */
+	if (fh_qopt.results_queue &&
+	    strncmp(fh_qopt.results_queue, "--", 2) == 0) {
+		fh_err("--results-queue needs a queue name, not the option "
+		       "'%s'", fh_qopt.results_queue);
+		return -1;
+	}
 	if (fh_qopt.results_queue && strcmp(fh_qopt.results_queue, queue) == 0) {
 		fh_err("--results-queue '%s' is the input queue: give another "
 		       "queue", queue);

@@ -37,6 +37,15 @@ one_line "an unknown option with a newline" 2 "--bo.x0agus: unknown option" \
 	--offline "--bo${nl}gus" 0
 one_line "--url-file with a newline" 2 "--url-file /nonexistent.x0ax" \
 	--queue job --url-file "/nonexistent${nl}x"
+# popt takes the word after --queue or --results-queue as the name,
+# whatever it is: an option there was a queue name, and the error named
+# the next word instead ("unexpected argument '0c'")
+one_line "--queue followed by an option" 2 \
+	"--queue needs a queue name, not the option '--offline'" \
+	--queue --offline 0c
+one_line "--results-queue followed by an option" 2 \
+	"--results-queue needs a queue name, not the option '--loop'" \
+	--queue job --results-queue --loop
 JOB_COMPLETION_INDEX="1${nl}" "$FIND_HASH" --offline --shards 2 --seed 1 0 \
 	>/dev/null 2>"$scratch/err"
 expect_status 2 $? "JOB_COMPLETION_INDEX=1\\n"
