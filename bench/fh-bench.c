@@ -234,9 +234,14 @@ static double filter_cost(unsigned n, double seconds, double *plain)
 	fh_base_init(&base, 1, 2);
 	end = now() + 2 * seconds;
 	do {
-		for (which = 0; which < 2; which++) {
-			double t0 = now();
+		/* Each kind goes first in every other turn: the kernel that
+		 * runs second measured up to 5% faster than the same kernel
+		 * run first, on a loaded machine. */
+		for (i = 0; i < 2; i++) {
+			double t0;
 
+			which = i ^ (unsigned)(tpl / 2 % 2);
+			t0 = now();
 			fh_template_init(&t, &base, tpl++);
 			k->run(&t, &f[which], 0, FH_TEMPLATE_SIZE, hits);
 			memset(hits, 0, FH_TEMPLATE_SIZE / FH_GROUP * 2);
