@@ -325,13 +325,13 @@ static int publish_all(struct fh_broker *b, const char *queue,
 			    (split ? split : 1))
 				last[sent++] = b->published;
 			report(b, l, last, sent);
-			return fh_exit_signal_or(FH_EXIT_BROKER);
+			return fh_exit_signal_or(fh_broker_failure(b));
 		}
 		last[sent] = b->published;
 	}
 	if (fh_broker_wait_confirms(b, FH_ENQUEUE_CONFIRM_TIMEOUT) < 0) {
 		report(b, l, last, sent);
-		return fh_exit_signal_or(FH_EXIT_BROKER);
+		return fh_exit_signal_or(fh_broker_failure(b));
 	}
 	return FH_EXIT_OK;
 }
@@ -350,13 +350,16 @@ static int enqueue(const char *queue, const struct list *l, uint64_t split,
 		return st;
 	st = FH_EXIT_BROKER;
 	if (fh_broker_ensure_queue(&b, queue) < 0 ||
-	    fh_broker_confirms(&b) < 0)
+	    fh_broker_confirms(&b) < 0) {
 		fh_err("%s", b.err);
-	else if (!(last = calloc(l->n, sizeof *last)))
-		fh_err("out of memory");
-	else if (fh_broker_guard(&b, 0, FH_SIGNAL_GRACE) < 0)
-		fh_err("%s", b.err);
-	else {
+	} else if (!(last = calloc(l->n, sizeof *last))) {
+		fh_err("out of memory for %zu prefixes: %s; nothing enqueued",
+		       l->n, strerror(ENOMEM));
+		st = FH_EXIT_SYSTEM;
+	} else if (fh_broker_guard(&b, 0, FH_SIGNAL_GRACE) < 0) {
+		fh_err("%s; nothing enqueued", b.err);
+		st = fh_broker_failure(&b);
+	} else {
 		/* a broker that blocks publishers stops reading: a publish
 		 * can then wait on a full socket for as long as the alarm
 		 * lasts, and only the guard ends it on a signal */

@@ -259,7 +259,7 @@ static int publish_result(struct worker *w, const struct item *it,
 		fh_err("result for prefix %s not confirmed: %s; "
 		       "message requeued", p->hex, b->err);
 		requeue(w, it->tag, 0);
-		return fh_exit_signal_or(FH_EXIT_BROKER);
+		return fh_exit_signal_or(fh_broker_failure(b));
 	}
 	return FH_EXIT_OK;
 }
@@ -500,7 +500,7 @@ static int work_loop(struct worker *w)
 		}
 		if (t == TAKE_ERROR) {
 			fh_err("%s", w->b.err);
-			st = FH_EXIT_BROKER;
+			st = fh_broker_failure(&w->b);
 			break;
 		}
 		if (t == TAKE_EMPTY) {
@@ -588,14 +588,14 @@ int fh_queue_worker(const char *queue, const struct fh_common *c)
 	     fh_broker_confirms(&w.b) < 0 ||
 	     fh_broker_check_publish(&w.b) < 0)) {
 		fh_err("%s", w.b.err);
-		st = fh_exit_signal_or(FH_EXIT_BROKER);
+		st = fh_exit_signal_or(fh_broker_failure(&w.b));
 	} else if (st == FH_EXIT_OK) {
 		st = work_loop(&w);
 		/* the acks and rejects were sent; make sure they landed */
 		if ((st == FH_EXIT_OK || st == FH_EXIT_POISON) &&
 		    fh_broker_sync_close(&w.b) < 0) {
 			fh_err("%s", w.b.err);
-			st = FH_EXIT_BROKER;
+			st = fh_broker_failure(&w.b);
 		}
 	}
 	fh_broker_close(&w.b);
