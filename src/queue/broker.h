@@ -180,6 +180,14 @@ int fh_broker_settle_after_signal(struct fh_broker *b, double timeout);
  * long as its alarm lasts. */
 #define FH_SIGNAL_SETTLE 2.0
 #define FH_SIGNAL_GRACE (FH_SIGNAL_SETTLE + 1.0)
+/* message.c: after a basic.get-ok on b's channel, reads its message into
+ * msg (free it with amqp_destroy_message), keeping only the correlation
+ * and message ids of its properties and the first FH_MESSAGE_KEEP bytes
+ * of its body; *size is the whole body's.  The reply, as
+ * amqp_read_message's. */
+#define FH_MESSAGE_KEEP 65536
+amqp_rpc_reply_t fh_broker_read_message(struct fh_broker *b,
+					amqp_message_t *msg, uint64_t *size);
 /* Fills b->err from a failed RPC reply, prefixed with what; marks the
  * connection dead when the broker closed channel or connection. */
 void fh_broker_reply_error(struct fh_broker *b, amqp_rpc_reply_t r,

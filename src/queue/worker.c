@@ -37,7 +37,8 @@ struct worker {
 struct item {
 	uint64_t tag;
 	int redelivered;
-	amqp_message_t msg;
+	amqp_message_t msg;       /* its body cut at FH_MESSAGE_KEEP bytes */
+	uint64_t size;            /* the whole body's */
 	struct fh_job job;
 	struct fh_common c;       /* the worker's options for this job */
 };
@@ -71,8 +72,7 @@ enum take { TAKE_GOT, TAKE_EMPTY, TAKE_ERROR, TAKE_SIGNAL };
  * over one message and nothing more (prefetch does not apply), and answers
  * "empty" at once, which is the exit-0 path of a Job with more pods than
  * items.  The cost is polling while --wait runs, every 0.5 s. */
-static enum take take(struct worker *w, double wait, uint64_t *tag,
-		      int *redelivered, amqp_message_t *msg)
+static enum take take(struct worker *w, double wait, struct item *it)
 {
 	struct fh_broker *b = &w->b;
 	double deadline = fh_now() + wait;
@@ -96,12 +96,14 @@ static enum take take(struct worker *w, double wait, uint64_t *tag,
 		    r.reply.id == AMQP_BASIC_GET_OK_METHOD) {
 			const amqp_basic_get_ok_t *ok = r.reply.decoded;
 
-			*tag = ok->delivery_tag;
-			*redelivered = ok->redelivered;
-			r = amqp_read_message(b->conn, b->ch, msg, 0);
+			it->tag = ok->delivery_tag;
+			it->redelivered = ok->redelivered;
+			/* not amqp_read_message: a huge body must not cost
+			 * its size in memory (message.c says why) */
+			r = fh_broker_read_message(b, &it->msg, &it->size);
 			if (fh_broker_unguard(b, what) < 0) {
 				if (r.reply_type == AMQP_RESPONSE_NORMAL)
-					amqp_destroy_message(msg);
+					amqp_destroy_message(&it->msg);
 				return TAKE_SIGNAL;
 			}
 			if (r.reply_type != AMQP_RESPONSE_NORMAL) {
@@ -324,9 +326,14 @@ static int parse(struct worker *w, struct item *it)
 {
 	const char *why;
 	char shown[FH_POISON_SHOWN * 4 + 8];
+	/* a body longer than what was kept is no prefix, whatever its
+	 * start: white space around a prefix is forgiven, not megabytes */
+	int whole = it->size == it->msg.body.len;
 
-	if (fh_body_parse(it->msg.body.bytes, it->msg.body.len, &it->job,
-			  &why) == 0) {
+	if (!whole)
+		why = "too long (over 65536 bytes)"; /* FH_MESSAGE_KEEP */
+	else if (fh_body_parse(it->msg.body.bytes, it->msg.body.len,
+			       &it->job, &why) == 0) {
 		fh_job_common(w->c, &it->job, &it->c);
 		if (it->redelivered)
 			fh_note("note: prefix %s was delivered before; an "
@@ -341,11 +348,10 @@ static int parse(struct worker *w, struct item *it)
 	 * broker drops it, or hands it to the queue's dead-letter exchange
 	 * when one is configured. */
 	amqp_basic_reject(w->b.conn, w->b.ch, it->tag, 0);
-	fh_err("poison message in queue '%s' (%zu byte%s) \"%s\": %s; "
-	       "rejected, not requeued (dead-lettered if the queue has a "
+	fh_err("poison message in queue '%s' (%" PRIu64 " byte%s) \"%s\": "
+	       "%s; rejected, not requeued (dead-lettered if the queue has a "
 	       "dead-letter exchange)",
-	       w->queue, it->msg.body.len, it->msg.body.len == 1 ? "" : "s",
-	       shown, why);
+	       w->queue, it->size, it->size == 1 ? "" : "s", shown, why);
 	return -1;
 }
 
@@ -488,7 +494,7 @@ static int work_loop(struct worker *w)
 			break;
 		}
 		memset(&it, 0, sizeof it);
-		t = take(w, w->opt->wait, &it.tag, &it.redelivered, &it.msg);
+		t = take(w, w->opt->wait, &it);
 		if (t == TAKE_SIGNAL) {
 			/* nothing held: a message in flight when the guard
 			 * cut the connection goes back with it */
