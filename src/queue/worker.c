@@ -20,6 +20,9 @@
 
 /* How long the broker may take to confirm a published result. */
 #define FH_CONFIRM_TIMEOUT 60.0
+/* How long after its notice connection is lost the work connection must
+ * still stand before the worker says it searches on (tick). */
+#define FH_NOTICE_LOST_SETTLE 1.0
 /* How much of a poison body one line shows. */
 #define FH_POISON_SHOWN 40
 
@@ -55,8 +58,19 @@ static int tick(void *arg)
 
 	if (fh_broker_service(&w->b) < 0)
 		return 1;
+	if (!w->notice)
+		return 0;
 	/* a shard job: stop when another worker announced the answer */
-	return w->notice && fh_notice_poll(w->notice) == FH_NOTICE_SOLVED;
+	if (fh_notice_poll(w->notice) == FH_NOTICE_SOLVED)
+		return 1;
+	/* A lost notice connection is said ("searching on") only once the
+	 * work connection was seen standing FH_NOTICE_LOST_SETTLE later: a
+	 * broker that closes every connection (stopped, an operator's
+	 * close_all_connections) closes the work one a moment after the
+	 * notice's, and the worker then stops with one line saying so,
+	 * not with a line about searching on first. */
+	fh_notice_say_lost(w->notice, FH_NOTICE_LOST_SETTLE);
+	return 0;
 }
 
 enum take { TAKE_GOT, TAKE_EMPTY, TAKE_ERROR, TAKE_SIGNAL };
