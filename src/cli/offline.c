@@ -15,7 +15,10 @@
 #include "search.h"
 
 /* Appends the prefix text[0..len) to *out (*n of them, room for *room);
- * line is its line on stdin, 0 for an argument. */
+ * line is its line on stdin, 0 for an argument.  FH_EXIT_OK, or an exit
+ * status after one line: a bad prefix or too many is the user's error
+ * (FH_EXIT_USAGE), no memory to hold them the machine's (FH_EXIT_SYSTEM:
+ * the same prefixes may well fit on another, or with more memory). */
 static int add_prefix(struct fh_prefix **out, size_t *n, size_t *room,
 		      const char *text, size_t len, unsigned long line)
 {
@@ -25,22 +28,23 @@ static int add_prefix(struct fh_prefix **out, size_t *n, size_t *room,
 	if (*n == FH_MAX_PREFIXES) {
 		fh_err("more than %u prefixes, at most %u in one run",
 		       FH_MAX_PREFIXES, FH_MAX_PREFIXES);
-		return -1;
+		return FH_EXIT_USAGE;
 	}
 	if (*n == *room) {
 		size_t more = *room ? 2 * *room : 64;
 		struct fh_prefix *p = realloc(*out, more * sizeof *p);
 
 		if (!p) {
-			fh_err("out of memory for %zu prefixes", *n);
-			return -1;
+			fh_err("out of memory for %zu prefixes: %s", more,
+			       strerror(ENOMEM));
+			return FH_EXIT_SYSTEM;
 		}
 		*out = p;
 		*room = more;
 	}
 	if (fh_prefix_parse(text, len, &(*out)[*n], &why) == 0) {
 		++*n;
-		return 0;
+		return FH_EXIT_OK;
 	}
 	fh_printable(shown, sizeof shown, text, len, 40);
 	if (line)
@@ -48,7 +52,7 @@ static int add_prefix(struct fh_prefix **out, size_t *n, size_t *room,
 		       why);
 	else
 		fh_err("invalid prefix '%s': %s", shown, why);
-	return -1;
+	return FH_EXIT_USAGE;
 }
 
 /* The PREFIX arguments into *out (malloc'ed, *n of them); an argument "-"
@@ -72,11 +76,13 @@ static int parse_prefixes(const char *const *args, int n_args,
 		size_t size = 0;
 		unsigned long number = 0;
 		ssize_t len;
+		int st;
 
 		if (strcmp(args[i], "-") != 0) {
-			if (add_prefix(out, n, &room, args[i], strlen(args[i]),
-				       0))
-				return FH_EXIT_USAGE;
+			st = add_prefix(out, n, &room, args[i],
+					strlen(args[i]), 0);
+			if (st != FH_EXIT_OK)
+				return st;
 			continue;
 		}
 		/* a signal that came before the read would not interrupt
@@ -86,10 +92,11 @@ static int parse_prefixes(const char *const *args, int n_args,
 			number++;
 			if (strspn(line, " \t\r\n\v\f") == (size_t)len)
 				continue;
-			if (add_prefix(out, n, &room, line, (size_t)len,
-				       number)) {
+			st = add_prefix(out, n, &room, line, (size_t)len,
+					number);
+			if (st != FH_EXIT_OK) {
 				free(line);
-				return FH_EXIT_USAGE;
+				return st;
 			}
 		}
 		free(line);

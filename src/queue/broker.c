@@ -243,6 +243,7 @@ static void *watch(void *arg)
 	return NULL;
 }
 
+/* Starts the watchdog: 0, or the error number (no thread, no memory). */
 static int watch_start(struct fh_watchdog *w, int fd, double deadline,
 		       double grace)
 {
@@ -253,8 +254,8 @@ static int watch_start(struct fh_watchdog *w, int fd, double deadline,
 	w->deadline = deadline;
 	w->grace = grace;
 	atomic_init(&w->state, FH_WATCH_RUNNING);
-	if (pthread_condattr_init(&attr) != 0)
-		return -1;
+	if ((st = pthread_condattr_init(&attr)) != 0)
+		return st;
 	/* the nap's end on fh_now()'s clock: a wall clock set back must not
 	 * make the watchdog sleep through its deadline */
 	st = pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
@@ -262,12 +263,12 @@ static int watch_start(struct fh_watchdog *w, int fd, double deadline,
 		st = pthread_cond_init(&w->wake, &attr);
 	pthread_condattr_destroy(&attr);
 	if (st != 0)
-		return -1;
+		return st;
 	pthread_mutex_init(&w->lock, NULL);
-	if (pthread_create(&w->thread, NULL, watch, w) != 0) {
+	if ((st = pthread_create(&w->thread, NULL, watch, w)) != 0) {
 		pthread_cond_destroy(&w->wake);
 		pthread_mutex_destroy(&w->lock);
-		return -1;
+		return st;
 	}
 	return 0;
 }
@@ -292,12 +293,23 @@ static int watch_stop(struct fh_watchdog *w)
 
 int fh_broker_guard(struct fh_broker *b, double seconds, double grace)
 {
-	if (watch_start(&b->guard, amqp_get_sockfd(b->conn),
-			seconds > 0 ? fh_now() + seconds : 0, grace) < 0) {
-		snprintf(b->err, sizeof b->err, "cannot start a thread");
+	int st = watch_start(&b->guard, amqp_get_sockfd(b->conn),
+			     seconds > 0 ? fh_now() + seconds : 0, grace);
+
+	if (st != 0) {
+		/* this machine's trouble (a thread or memory limit), said
+		 * with its words: the broker did nothing wrong */
+		snprintf(b->err, sizeof b->err, "cannot start a thread: %s",
+			 strerror(st));
+		b->system = 1;
 		return -1;
 	}
 	return 0;
+}
+
+int fh_broker_failure(const struct fh_broker *b)
+{
+	return b->system ? FH_EXIT_SYSTEM : FH_EXIT_BROKER;
 }
 
 int fh_broker_unguard(struct fh_broker *b, const char *what)
@@ -437,8 +449,10 @@ static int open_once(struct fh_broker *b, double limit, int *again)
 		*again = retryable(st);
 		return FH_EXIT_BROKER;
 	}
-	if (watch_start(&w, amqp_get_sockfd(b->conn), start + limit, 0) < 0) {
-		snprintf(b->err, sizeof b->err, "cannot start a thread");
+	if ((err = watch_start(&w, amqp_get_sockfd(b->conn), start + limit,
+			       0)) != 0) {
+		snprintf(b->err, sizeof b->err, "cannot start a thread: %s",
+			 strerror(err));
 		return FH_EXIT_SYSTEM;
 	}
 	st = login(b, again);
@@ -672,6 +686,7 @@ static int publish(struct fh_broker *b, const char *name, amqp_bytes_t body,
 
 		if (!p) {
 			snprintf(b->err, sizeof b->err, "out of memory");
+			b->system = 1;
 			return -1;
 		}
 		memset(p + b->acked_cap, 0, cap - b->acked_cap);

@@ -89,6 +89,8 @@ struct fh_broker {
 	struct fh_url url;
 	const struct fh_queue_opts *opt; /* TLS files, heartbeat, timeout */
 	int dead;              /* the connection is gone: skip a polite close */
+	int system;            /* the last failure was this machine's: no
+				* thread or memory (fh_broker_failure) */
 	int chan_dead;         /* the broker closed the channel */
 	int confirming;        /* confirm.select done on ch */
 	uint64_t published;    /* publish sequence number of the last one */
@@ -163,6 +165,10 @@ int fh_broker_idle(struct fh_broker *b, double seconds);
  * not fire, else -1 with b->err saying why and b->dead set. */
 int fh_broker_guard(struct fh_broker *b, double seconds, double grace);
 int fh_broker_unguard(struct fh_broker *b, const char *what);
+/* The exit status of a call on b that failed: FH_EXIT_SYSTEM when this
+ * machine had no thread or memory for it (not tried again on the broker's
+ * account, as the man page says), else FH_EXIT_BROKER. */
+int fh_broker_failure(const struct fh_broker *b);
 /* Like fh_broker_settle, and the same after a signal: for the answers
  * still coming once a signal has stopped the publishing. */
 int fh_broker_settle_after_signal(struct fh_broker *b, double timeout);
@@ -174,6 +180,14 @@ int fh_broker_settle_after_signal(struct fh_broker *b, double timeout);
  * long as its alarm lasts. */
 #define FH_SIGNAL_SETTLE 2.0
 #define FH_SIGNAL_GRACE (FH_SIGNAL_SETTLE + 1.0)
+/* message.c: after a basic.get-ok on b's channel, reads its message into
+ * msg (free it with amqp_destroy_message), keeping only the correlation
+ * and message ids of its properties and the first FH_MESSAGE_KEEP bytes
+ * of its body; *size is the whole body's.  The reply, as
+ * amqp_read_message's. */
+#define FH_MESSAGE_KEEP 65536
+amqp_rpc_reply_t fh_broker_read_message(struct fh_broker *b,
+					amqp_message_t *msg, uint64_t *size);
 /* Fills b->err from a failed RPC reply, prefixed with what; marks the
  * connection dead when the broker closed channel or connection. */
 void fh_broker_reply_error(struct fh_broker *b, amqp_rpc_reply_t r,

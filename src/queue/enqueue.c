@@ -28,6 +28,8 @@ struct list {
 	size_t n, cap;
 };
 
+/* Appends one prefix to l: 0; or after one line -1 (a bad prefix: the
+ * user's error) or -2 (no memory to hold it: the machine's). */
 static int add(struct list *l, const char *text, size_t len,
 	       const char *where)
 {
@@ -47,8 +49,11 @@ static int add(struct list *l, const char *text, size_t len,
 		struct fh_prefix *v = realloc(l->v, cap * sizeof *v);
 
 		if (!v) {
-			fh_err("out of memory");
-			return -1;
+			/* the machine's trouble, not a bad prefix: status
+			 * 5, as for standard input that cannot be read */
+			fh_err("out of memory for %zu prefixes: %s; nothing "
+			       "enqueued", cap, strerror(ENOMEM));
+			return -2;
 		}
 		l->v = v;
 		l->cap = cap;
@@ -59,7 +64,7 @@ static int add(struct list *l, const char *text, size_t len,
 
 /* One prefix a line; blank lines are skipped (a file's trailing empty
  * line is not a prefix anyone meant).  0; or after one line -1 (a bad
- * prefix, a signal) or -2 (standard input could not be read). */
+ * prefix, a signal) or -2 (standard input could not be read, or held). */
 static int read_stdin(struct list *l)
 {
 	char *line = NULL, where[64];
@@ -81,10 +86,8 @@ static int read_stdin(struct list *l)
 			continue;
 		snprintf(where, sizeof where, "standard input line %zu",
 			 lineno);
-		if (add(l, line, (size_t)len, where) < 0) {
-			st = -1;
+		if ((st = add(l, line, (size_t)len, where)) < 0)
 			break;
-		}
 	}
 	/* getline's own failure (ENOMEM: a line too long for the memory
 	 * left) sets no error flag: only feof tells the end of the input
@@ -264,8 +267,10 @@ static int collect(struct list *l, const char **prefixes, int n)
 	char where[64];
 
 	for (int i = 0; i < n; i++) {
+		int st;
+
 		if (strcmp(prefixes[i], "-") == 0) {
-			int st = read_stdin(l);
+			st = read_stdin(l);
 
 			if (st == -2)
 				return FH_EXIT_SYSTEM;
@@ -274,7 +279,10 @@ static int collect(struct list *l, const char **prefixes, int n)
 			continue;
 		}
 		snprintf(where, sizeof where, "argument %d", i + 1);
-		if (add(l, prefixes[i], strlen(prefixes[i]), where) < 0)
+		st = add(l, prefixes[i], strlen(prefixes[i]), where);
+		if (st == -2)
+			return FH_EXIT_SYSTEM;
+		if (st < 0)
 			return fh_exit_signal_or(FH_EXIT_USAGE);
 	}
 	if (l->n == 0) {
@@ -317,13 +325,13 @@ static int publish_all(struct fh_broker *b, const char *queue,
 			    (split ? split : 1))
 				last[sent++] = b->published;
 			report(b, l, last, sent);
-			return fh_exit_signal_or(FH_EXIT_BROKER);
+			return fh_exit_signal_or(fh_broker_failure(b));
 		}
 		last[sent] = b->published;
 	}
 	if (fh_broker_wait_confirms(b, FH_ENQUEUE_CONFIRM_TIMEOUT) < 0) {
 		report(b, l, last, sent);
-		return fh_exit_signal_or(FH_EXIT_BROKER);
+		return fh_exit_signal_or(fh_broker_failure(b));
 	}
 	return FH_EXIT_OK;
 }
@@ -342,13 +350,16 @@ static int enqueue(const char *queue, const struct list *l, uint64_t split,
 		return st;
 	st = FH_EXIT_BROKER;
 	if (fh_broker_ensure_queue(&b, queue) < 0 ||
-	    fh_broker_confirms(&b) < 0)
+	    fh_broker_confirms(&b) < 0) {
 		fh_err("%s", b.err);
-	else if (!(last = calloc(l->n, sizeof *last)))
-		fh_err("out of memory");
-	else if (fh_broker_guard(&b, 0, FH_SIGNAL_GRACE) < 0)
-		fh_err("%s", b.err);
-	else {
+	} else if (!(last = calloc(l->n, sizeof *last))) {
+		fh_err("out of memory for %zu prefixes: %s; nothing enqueued",
+		       l->n, strerror(ENOMEM));
+		st = FH_EXIT_SYSTEM;
+	} else if (fh_broker_guard(&b, 0, FH_SIGNAL_GRACE) < 0) {
+		fh_err("%s; nothing enqueued", b.err);
+		st = fh_broker_failure(&b);
+	} else {
 		/* a broker that blocks publishers stops reading: a publish
 		 * can then wait on a full socket for as long as the alarm
 		 * lasts, and only the guard ends it on a signal */

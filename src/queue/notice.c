@@ -39,7 +39,8 @@ struct fh_notice {
 	char id[FH_JOB_ID_MAX];
 	char marker[sizeof FH_SOLVED_MARKER + FH_JOB_ID_MAX];
 	enum fh_notice_state state;
-	int lost;                /* connection gone: said once */
+	double lost_at;          /* connection gone (fh_now()), or 0 */
+	int lost_said;           /* ... and said, once */
 	int cancelled;           /* subscription cancelled: said once */
 };
 
@@ -258,11 +259,17 @@ enum fh_notice_state fh_notice_poll(struct fh_notice *n)
 		notice_frame(n, &f);
 		amqp_maybe_release_buffers(n->b.conn);
 	}
-	if (n->b.dead && !n->lost) {
-		n->lost = 1;
-		fh_err("%s; searching on without early stop", n->b.err);
-	}
+	if (n->b.dead && !n->lost_at)
+		n->lost_at = fh_now();
 	return n->state;
+}
+
+void fh_notice_say_lost(struct fh_notice *n, double after)
+{
+	if (!n->lost_at || n->lost_said || fh_now() < n->lost_at + after)
+		return;
+	n->lost_said = 1;
+	fh_err("%s; searching on without early stop", n->b.err);
 }
 
 static int announce(struct fh_notice *n, char *err, size_t errsize)

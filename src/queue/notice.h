@@ -36,9 +36,13 @@ enum fh_notice_state fh_notice_open(struct fh_notice **out,
 				    const struct fh_job *j, char *err,
 				    size_t errsize, int *status);
 /* Services the notice connection without blocking (heartbeats, a notice);
- * FH_NOTICE_SOLVED once the notice came.  A lost notice connection is
- * said once on stderr and the search goes on: it only loses early stop. */
+ * FH_NOTICE_SOLVED once the notice came.  A lost notice connection only
+ * loses early stop: the search goes on, and fh_notice_say_lost says so. */
 enum fh_notice_state fh_notice_poll(struct fh_notice *n);
+/* Says once on stderr that the notice connection is lost and the search
+ * goes on, when it was lost at least after seconds ago (fh_notice_poll
+ * noticed it); else nothing. */
+void fh_notice_say_lost(struct fh_notice *n, double after);
 /* The solver's part: makes the marker, then announces the answer.  0, or
  * -1 with one phrase in err. */
 int fh_notice_announce(struct fh_notice *n, char *err, size_t errsize);

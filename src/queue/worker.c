@@ -20,6 +20,9 @@
 
 /* How long the broker may take to confirm a published result. */
 #define FH_CONFIRM_TIMEOUT 60.0
+/* How long after its notice connection is lost the work connection must
+ * still stand before the worker says it searches on (tick). */
+#define FH_NOTICE_LOST_SETTLE 1.0
 /* How much of a poison body one line shows. */
 #define FH_POISON_SHOWN 40
 
@@ -37,7 +40,8 @@ struct worker {
 struct item {
 	uint64_t tag;
 	int redelivered;
-	amqp_message_t msg;
+	amqp_message_t msg;       /* its body cut at FH_MESSAGE_KEEP bytes */
+	uint64_t size;            /* the whole body's */
 	struct fh_job job;
 	struct fh_common c;       /* the worker's options for this job */
 };
@@ -54,8 +58,19 @@ static int tick(void *arg)
 
 	if (fh_broker_service(&w->b) < 0)
 		return 1;
+	if (!w->notice)
+		return 0;
 	/* a shard job: stop when another worker announced the answer */
-	return w->notice && fh_notice_poll(w->notice) == FH_NOTICE_SOLVED;
+	if (fh_notice_poll(w->notice) == FH_NOTICE_SOLVED)
+		return 1;
+	/* A lost notice connection is said ("searching on") only once the
+	 * work connection was seen standing FH_NOTICE_LOST_SETTLE later: a
+	 * broker that closes every connection (stopped, an operator's
+	 * close_all_connections) closes the work one a moment after the
+	 * notice's, and the worker then stops with one line saying so,
+	 * not with a line about searching on first. */
+	fh_notice_say_lost(w->notice, FH_NOTICE_LOST_SETTLE);
+	return 0;
 }
 
 enum take { TAKE_GOT, TAKE_EMPTY, TAKE_ERROR, TAKE_SIGNAL };
@@ -71,8 +86,7 @@ enum take { TAKE_GOT, TAKE_EMPTY, TAKE_ERROR, TAKE_SIGNAL };
  * over one message and nothing more (prefetch does not apply), and answers
  * "empty" at once, which is the exit-0 path of a Job with more pods than
  * items.  The cost is polling while --wait runs, every 0.5 s. */
-static enum take take(struct worker *w, double wait, uint64_t *tag,
-		      int *redelivered, amqp_message_t *msg)
+static enum take take(struct worker *w, double wait, struct item *it)
 {
 	struct fh_broker *b = &w->b;
 	double deadline = fh_now() + wait;
@@ -96,12 +110,14 @@ static enum take take(struct worker *w, double wait, uint64_t *tag,
 		    r.reply.id == AMQP_BASIC_GET_OK_METHOD) {
 			const amqp_basic_get_ok_t *ok = r.reply.decoded;
 
-			*tag = ok->delivery_tag;
-			*redelivered = ok->redelivered;
-			r = amqp_read_message(b->conn, b->ch, msg, 0);
+			it->tag = ok->delivery_tag;
+			it->redelivered = ok->redelivered;
+			/* not amqp_read_message: a huge body must not cost
+			 * its size in memory (message.c says why) */
+			r = fh_broker_read_message(b, &it->msg, &it->size);
 			if (fh_broker_unguard(b, what) < 0) {
 				if (r.reply_type == AMQP_RESPONSE_NORMAL)
-					amqp_destroy_message(msg);
+					amqp_destroy_message(&it->msg);
 				return TAKE_SIGNAL;
 			}
 			if (r.reply_type != AMQP_RESPONSE_NORMAL) {
@@ -259,7 +275,7 @@ static int publish_result(struct worker *w, const struct item *it,
 		fh_err("result for prefix %s not confirmed: %s; "
 		       "message requeued", p->hex, b->err);
 		requeue(w, it->tag, 0);
-		return fh_exit_signal_or(FH_EXIT_BROKER);
+		return fh_exit_signal_or(fh_broker_failure(b));
 	}
 	return FH_EXIT_OK;
 }
@@ -324,9 +340,14 @@ static int parse(struct worker *w, struct item *it)
 {
 	const char *why;
 	char shown[FH_POISON_SHOWN * 4 + 8];
+	/* a body longer than what was kept is no prefix, whatever its
+	 * start: white space around a prefix is forgiven, not megabytes */
+	int whole = it->size == it->msg.body.len;
 
-	if (fh_body_parse(it->msg.body.bytes, it->msg.body.len, &it->job,
-			  &why) == 0) {
+	if (!whole)
+		why = "too long (over 65536 bytes)"; /* FH_MESSAGE_KEEP */
+	else if (fh_body_parse(it->msg.body.bytes, it->msg.body.len,
+			       &it->job, &why) == 0) {
 		fh_job_common(w->c, &it->job, &it->c);
 		if (it->redelivered)
 			fh_note("note: prefix %s was delivered before; an "
@@ -341,11 +362,10 @@ static int parse(struct worker *w, struct item *it)
 	 * broker drops it, or hands it to the queue's dead-letter exchange
 	 * when one is configured. */
 	amqp_basic_reject(w->b.conn, w->b.ch, it->tag, 0);
-	fh_err("poison message in queue '%s' (%zu byte%s) \"%s\": %s; "
-	       "rejected, not requeued (dead-lettered if the queue has a "
+	fh_err("poison message in queue '%s' (%" PRIu64 " byte%s) \"%s\": "
+	       "%s; rejected, not requeued (dead-lettered if the queue has a "
 	       "dead-letter exchange)",
-	       w->queue, it->msg.body.len, it->msg.body.len == 1 ? "" : "s",
-	       shown, why);
+	       w->queue, it->size, it->size == 1 ? "" : "s", shown, why);
 	return -1;
 }
 
@@ -488,7 +508,7 @@ static int work_loop(struct worker *w)
 			break;
 		}
 		memset(&it, 0, sizeof it);
-		t = take(w, w->opt->wait, &it.tag, &it.redelivered, &it.msg);
+		t = take(w, w->opt->wait, &it);
 		if (t == TAKE_SIGNAL) {
 			/* nothing held: a message in flight when the guard
 			 * cut the connection goes back with it */
@@ -500,7 +520,7 @@ static int work_loop(struct worker *w)
 		}
 		if (t == TAKE_ERROR) {
 			fh_err("%s", w->b.err);
-			st = FH_EXIT_BROKER;
+			st = fh_broker_failure(&w->b);
 			break;
 		}
 		if (t == TAKE_EMPTY) {
@@ -588,14 +608,14 @@ int fh_queue_worker(const char *queue, const struct fh_common *c)
 	     fh_broker_confirms(&w.b) < 0 ||
 	     fh_broker_check_publish(&w.b) < 0)) {
 		fh_err("%s", w.b.err);
-		st = fh_exit_signal_or(FH_EXIT_BROKER);
+		st = fh_exit_signal_or(fh_broker_failure(&w.b));
 	} else if (st == FH_EXIT_OK) {
 		st = work_loop(&w);
 		/* the acks and rejects were sent; make sure they landed */
 		if ((st == FH_EXIT_OK || st == FH_EXIT_POISON) &&
 		    fh_broker_sync_close(&w.b) < 0) {
 			fh_err("%s", w.b.err);
-			st = FH_EXIT_BROKER;
+			st = fh_broker_failure(&w.b);
 		}
 	}
 	fh_broker_close(&w.b);
