@@ -85,8 +85,7 @@ struct fh_filter {
 
 /* Fills rank (2^(FH_COARSE_BITS - 5) words) and, unless it is NULL, fine
  * from bitmap and coarse; returns the number of words fine needs, one a
- * set bit of coarse plus two spare zero ones: a kernel may read fine 32
- * bits at a time, an entry and the next. */
+ * set bit of coarse plus a spare zero one (so that it is never 0). */
 static inline uint32_t fh_bitmap_fine(const uint32_t *bitmap,
 				      const uint32_t *coarse, uint32_t *rank,
 				      uint16_t *fine)
@@ -107,8 +106,8 @@ static inline uint32_t fh_bitmap_fine(const uint32_t *bitmap,
 		}
 	}
 	if (fine)
-		fine[n] = fine[n + 1] = 0;
-	return n + 2;
+		fine[n] = 0;
+	return n + 1;
 }
 
 static inline int fh_bitmap_passes(const uint32_t *bitmap, uint32_t h0)

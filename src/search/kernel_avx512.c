@@ -24,7 +24,6 @@
 #include <config.h>
 
 #include <immintrin.h>
-#include <string.h>
 
 #include "kernel.h"
 
@@ -127,57 +126,47 @@ static inline unsigned record_group(uint16_t *hits, uint32_t g,
 	return (unsigned)__builtin_popcount(pass);
 }
 
-/* Many prefixes: the lookups of a pair of groups go in three steps,
- * reading nothing from beyond the near caches (coarse, rank and fine: some
- * 450 KiB for 100,000 prefixes, kernel.h).  pending_start, right after the
- * pair's rounds: each lane's coarse word, two gathers for the 32 lanes,
- * and the coarse test, in vector registers.  pending_finish, after the
- * next pair's rounds: the lanes past the coarse test (one in eleven with
- * 100,000 6-digit prefixes, about three a pair) are packed into a queue,
- * with no branch on them.  fine_run, once the queue holds 16 lanes: their
- * fine words, in one vector of 16 (two gathers), and the lanes that pass
- * are recorded.  No step waits on a load of its own pair, so the gathers'
- * latency hides behind the next pair's rounds.
+/* Many prefixes: the lookups of a pair of groups go in two steps, one pair
+ * apart, reading nothing from beyond the near caches (coarse, rank and
+ * fine: some 450 KiB for 100,000 prefixes, kernel.h).  pending_start,
+ * right after the pair's rounds: each lane's coarse word, two gathers for
+ * the 32 lanes, and the coarse test, in vector registers.  pending_finish,
+ * after the next pair's rounds: the lanes past the coarse test (one in
+ * eleven with 100,000 6-digit prefixes) find their fine word, in scalar
+ * code, and the lanes are recorded.  Neither step waits on a load of its
+ * own pair, so the gathers' latency hides behind the next pair's rounds,
+ * and the one branch on the data (the loop over the lanes past the coarse
+ * test) reads a mask that is long computed, so a misprediction costs a
+ * refetch, not the rounds issued behind a pending load.
  *
- * Why a queue.  Until this, the fine stage was a scalar loop over the
- * lanes past the coarse test, pair by pair; its trip count (0 to 6 or so,
- * at random) mispredicted on most pairs, and each misprediction threw
- * away the next pair's rounds already issued.  A vector fine stage on a
- * pair's own 32 lanes cost more still: a gather costs the same for 3
- * lanes as for 16.  Packed 16 to a vector, the fine stage costs two
- * gathers per five pairs or so, and its one branch (is the queue full?)
- * is taken once in those five.  Measured on Zen 4 against the scalar
- * loop (1 thread, the kernel alone, 100,000 6-digit prefixes, the two
- * and a plain compare in turns a template at a time, in a random order):
- * 0.3 to 2 points more of the plain rate, never less, on a loaded
- * machine.  Hashing a chunk first and filtering its stored words after,
- * outside the rounds, measured the same as this.
+ * What this replaced cost as much as the rounds with 100,000 prefixes on
+ * Zen 5: a scalar coarse lookup on every lane (the vector and scalar work
+ * share the front end, so "idle scalar ports" were not free), then reads
+ * of the 2 MiB bitmap, whose prefetches did not arrive in time while
+ * other programs ran.
  *
- * What is left is mostly the coarse gathers: on Zen 4 one gather of 16
- * lanes, amid the rounds, costs some 40-60 cycles of their time whether
- * its table is 1 KiB or 128 KiB (so it is the instruction, not the
- * cache), and 16 scalar loads with their shifts cost the same.  No table
- * small enough for the registers can stand in for it: with 100,000
- * prefixes, a first test that passes even half of the lanes needs some
- * 18 KiB.  Before the gathers came a scalar coarse lookup on every lane
- * (the vector and scalar work share the front end, so "idle scalar
- * ports" were not free), then reads of the 2 MiB bitmap, whose
- * prefetches did not arrive in time while other programs ran: each cost
- * as much as the rounds on Zen 5. */
+ * Measured since (Zen 5, the kernel alone, 100,000 6-digit prefixes
+ * against a plain compare): this costs 10-15% of the kernel's time, the
+ * two gathers about 10 of it (gathers from a 1 KiB table cost the same,
+ * so it is the instruction, not the cache; 32 scalar loads with bt and
+ * adc instead, or half of each, were no faster), the fine loop the rest.
+ * The fine stage in vector code too (a gather of rank, a popcount, a
+ * gather of fine) was slower than this loop over the few lanes that need
+ * it; running the loop's first four passes without a branch was no
+ * faster.  Nor, on Zen 4, were two ways round the loop's mispredicted
+ * trip count: packing the lanes past the coarse test into a queue,
+ * without a branch, and looking them up 16 at a time (three gathers);
+ * and hashing a chunk of 1,024 lanes first, then filtering its stored
+ * words outside the rounds.  Both gained a point or two on a loaded
+ * machine and lost as much on a quiet one.  On Zen 4 a gather of 16
+ * lanes amid the rounds costs some 40-60 cycles of their time, twice
+ * what it costs alone; 16 scalar loads with their shifts cost the
+ * same. */
 struct pending {
 	uint32_t g;
 	__mmask16 pass[2];   /* lanes past the compares */
 	__mmask16 coarse[2]; /* lanes past the coarse bitmap */
 	__m512i v[2];        /* their first digest words */
-};
-
-/* Lanes past the coarse test, packed, waiting for the fine stage: each
- * one's first digest word and candidate index.  pending_finish appends at
- * most 32 (two full vectors, of which only the packed lanes count) and
- * then runs the fine stage while 16 or more wait, so n stays below 48. */
-struct fine_queue {
-	uint32_t h[64], j[64];
-	unsigned n;
 };
 
 static inline void pending_start(struct pending *p, uint32_t g, struct v2 h0,
@@ -205,100 +194,43 @@ static inline void pending_start(struct pending *p, uint32_t g, struct v2 h0,
 	}
 }
 
-/* The set bits of each lane, in AVX-512F alone (vpopcntd needs a later
- * extension); the fine stage runs once per 16 lanes, so this is cheap. */
-static inline __m512i popcount_lanes(__m512i x)
-{
-	const __m512i m1 = _mm512_set1_epi32(0x55555555);
-	const __m512i m2 = _mm512_set1_epi32(0x33333333);
-	const __m512i m4 = _mm512_set1_epi32(0x0f0f0f0f);
-
-	x = _mm512_sub_epi32(x, _mm512_and_si512(_mm512_srli_epi32(x, 1), m1));
-	x = _mm512_add_epi32(_mm512_and_si512(x, m2),
-			     _mm512_and_si512(_mm512_srli_epi32(x, 2), m2));
-	x = _mm512_and_si512(_mm512_add_epi32(x, _mm512_srli_epi32(x, 4)), m4);
-	x = _mm512_add_epi32(x, _mm512_srli_epi32(x, 8));
-	x = _mm512_add_epi32(x, _mm512_srli_epi32(x, 16));
-	return _mm512_and_si512(x, _mm512_set1_epi32(63));
-}
-
-/* The fine stage (kernel.h) for the first k (1..16) lanes of q: those
- * whose bitmap bit is set are recorded, with their words in f->h0 when it
- * is set.  fine is read 32 bits at a time, two entries, the one wanted in
- * the low half; its spare entries keep the last read inside it. */
-static inline unsigned fine_run(const struct fine_queue *q, unsigned k,
-				const struct fh_filter *f, uint16_t *hits)
-{
-	const __m512i one = _mm512_set1_epi32(1);
-	__mmask16 live = (__mmask16)(k >= 16 ? 0xffffu : (1u << k) - 1);
-	__m512i h = _mm512_loadu_si512(q->h);
-	__m512i w = _mm512_srli_epi32(h, 32 - FH_COARSE_BITS + 5);
-	__m512i cw = _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), live,
-						 w, f->coarse, 4);
-	__m512i r = _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), live,
-						w, f->rank, 4);
-	__m512i bit = _mm512_and_si512(_mm512_srli_epi32(h, 32 - FH_COARSE_BITS),
-				       _mm512_set1_epi32(31));
-	__m512i below = _mm512_and_si512(
-		cw, _mm512_sub_epi32(_mm512_sllv_epi32(one, bit), one));
-	__m512i x = _mm512_mask_i32gather_epi32(
-		_mm512_setzero_si512(), live,
-		_mm512_add_epi32(r, popcount_lanes(below)), f->fine, 2);
-	__m512i fine_bit = _mm512_and_si512(
-		_mm512_srli_epi32(h, 32 - FH_BITMAP_BITS), _mm512_set1_epi32(15));
-	uint32_t pass = _mm512_mask_test_epi32_mask(
-		live, _mm512_srlv_epi32(x, fine_bit), one);
-	unsigned set = 0;
-
-	for (; pass; pass &= pass - 1) {
-		unsigned l = (unsigned)__builtin_ctz(pass);
-		uint32_t j = q->j[l];
-
-		hits[j / FH_GROUP] |= (uint16_t)(1u << (j % FH_GROUP));
-		if (f->h0)
-			f->h0[j] = q->h[l];
-		set++;
-	}
-	return set;
-}
-
 static inline unsigned pending_finish(const struct pending *p,
-				      struct fine_queue *q,
 				      const struct fh_filter *f, uint16_t *hits,
 				      uint32_t first, uint32_t end)
 {
-	const __m512i iota = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9,
-					       10, 11, 12, 13, 14, 15);
 	unsigned set = 0, i;
+	uint32_t valid = lanes_in_range(p->g, first, end) |
+			 (uint32_t)lanes_in_range(p->g + FH_GROUP, first, end)
+				 << 16;
+	uint32_t c = ((uint32_t)p->coarse[0] | (uint32_t)p->coarse[1] << 16) &
+		     valid;
+	uint32_t pass = (uint32_t)p->pass[0] | (uint32_t)p->pass[1] << 16;
+	const uint32_t *v = (const uint32_t *)p->v;
 
+	for (; c; c &= c - 1) {
+		uint32_t l = (uint32_t)__builtin_ctz(c), h = v[l];
+		uint32_t w = h >> (32 - FH_COARSE_BITS + 5);
+		uint32_t below = f->coarse[w] &
+				 ((1u << (h >> (32 - FH_COARSE_BITS) & 31)) - 1);
+		uint32_t x = f->fine[f->rank[w] +
+				     (uint32_t)__builtin_popcount(below)];
+
+		pass |= (x >> (h >> (32 - FH_BITMAP_BITS) & 15) & 1) << l;
+	}
 	for (i = 0; i < 2; i++) {
 		uint32_t g = p->g + i * FH_GROUP;
-		__mmask16 valid = lanes_in_range(g, first, end);
-		/* a lane that passed a compare is recorded already */
-		__mmask16 coarse = p->coarse[i] & valid & ~p->pass[i];
-		__m512i j = _mm512_add_epi32(_mm512_set1_epi32((int)g), iota);
+		__mmask16 vm = (__mmask16)(valid >> (16 * i));
+		__mmask16 pm = (__mmask16)(pass >> (16 * i));
 
-		/* Whole vectors stored, packed lanes first: the store after
-		 * this one overwrites what lies past them. */
-		_mm512_storeu_si512(q->h + q->n,
-				    _mm512_maskz_compress_epi32(coarse, p->v[i]));
-		_mm512_storeu_si512(q->j + q->n,
-				    _mm512_maskz_compress_epi32(coarse, j));
-		q->n += (unsigned)__builtin_popcount(coarse);
-		/* Only when a lane passes: a masked store whose mask is
-		 * empty costs a microcode assist when its page is not mapped
-		 * yet, as in a fresh h0 (40% of the kernel's time on Zen 5
-		 * when every store was made), and most groups have none. */
-		if (f->h0 && p->pass[i])
-			_mm512_mask_storeu_epi32(f->h0 + g, p->pass[i], p->v[i]);
-		hits[g / FH_GROUP] |= p->pass[i];
-		set += (unsigned)__builtin_popcount(p->pass[i]);
-	}
-	while (q->n >= 16) {
-		set += fine_run(q, 16, f, hits);
-		q->n -= 16;
-		memmove(q->h, q->h + 16, 32 * sizeof *q->h);
-		memmove(q->j, q->j + 16, 32 * sizeof *q->j);
+		/* The words of all the valid lanes, not only those that
+		 * pass: a masked store whose mask is empty costs a microcode
+		 * assist when its page is not mapped yet, as in a fresh h0
+		 * (with no lane passing ever, 40% of the kernel's time on
+		 * Zen 5), and most groups have no lane that passes. */
+		if (f->h0 && vm)
+			_mm512_mask_storeu_epi32(f->h0 + g, vm, p->v[i]);
+		hits[g / FH_GROUP] |= pm;
+		set += (unsigned)__builtin_popcount(pm);
 	}
 	return set;
 }
@@ -319,13 +251,11 @@ unsigned fh_kernel_avx512(const struct fh_template *t,
 	uint32_t end = first + count, g;
 	struct fh_pre pre;
 	struct pending pend[2];
-	struct fine_queue q;
 	unsigned set = 0, n = 0;
 
 	if (count == 0)
 		return 0;
 	fh_pre_init(&pre, t);
-	q.n = 0;
 	/* Groups are aligned to 16 so that a group is one hits[] word and
 	 * its lane words are one base plus 0..15 (the low nibble is the last
 	 * character): the candidates are built in the register, no memcpy.
@@ -357,14 +287,12 @@ unsigned fh_kernel_avx512(const struct fh_template *t,
 			      compare_group(g + FH_GROUP, h0.y, first, end, f),
 			      f);
 		if (n >= 1)
-			set += pending_finish(&pend[(n - 1) % 2], &q, f, hits, first,
+			set += pending_finish(&pend[(n - 1) % 2], f, hits, first,
 					      end);
 		n++;
 	}
 	/* the last pair */
 	if (n >= 1)
-		set += pending_finish(&pend[(n - 1) % 2], &q, f, hits, first, end);
-	if (q.n)
-		set += fine_run(&q, q.n, f, hits);
+		set += pending_finish(&pend[(n - 1) % 2], f, hits, first, end);
 	return set;
 }

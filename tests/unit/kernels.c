@@ -424,7 +424,7 @@ START_TEST(test_kernel_bitmap)
 	static uint32_t h0[4096], bitmap[1u << (FH_BITMAP_BITS - 5)];
 	static uint32_t coarse[1u << (FH_COARSE_BITS - 5)];
 	static uint32_t rank[1u << (FH_COARSE_BITS - 5)];
-	static uint16_t fine[(1u << FH_COARSE_BITS) + 2];
+	static uint16_t fine[(1u << FH_COARSE_BITS) + 1];
 	static uint32_t kept[FH_TEMPLATE_SIZE];
 	const struct fh_kernel *k = tested[_i];
 	struct fh_template t;
