@@ -5,7 +5,10 @@
 #  - a line that installs from Debian's archive runs apt-get update first,
 #    on that same line: a bare debian:12 or debian:13 container has no
 #    package lists ("Unable to locate package"), and a machine's may be
-#    stale.
+#    stale;
+#  - the RPM on a Debian machine is built by contrib/repo/build-rpm, which
+#    check-repo tests, not by rpmbuild --nodeps alone (no Fedora flags, no
+#    compressed man page, docs in NAME-VERSION).
 . "${top_srcdir:-.}/tests/lib/test-env.sh"
 
 readme=$top_srcdir/README
@@ -27,5 +30,9 @@ while IFS= read -r line; do
 	esac
 done <"$scratch/lines"
 [ "$n" -ge 3 ] || fail "only $n README lines install packages; expected the repository, build and package lines"
+
+grep -Eq '(^|[ ;&|])contrib/repo/build-rpm [^ ]+ find-hash-[0-9.]+\.tar\.gz' "$scratch/lines" ||
+	fail "README has no command line building the RPM with contrib/repo/build-rpm (Debian)"
+[ -x "$top_srcdir/contrib/repo/build-rpm" ] || fail "contrib/repo/build-rpm is missing or not executable"
 
 finish
