@@ -15,8 +15,10 @@
 #     README's own commands (only the repository URL changed to the local
 #     HTTP server), as root with no sudo, then again as a user with sudo:
 #     apt-get update with signature checks, apt-get install find-hash, man
-#     find-hash, an answer checked with sha256sum; then a tampered
-#     Packages file and a wrong key must make apt-get update fail.
+#     find-hash, an answer checked with sha256sum; between the two, the
+#     installed files verified (dpkg --verify) and a purge that warns of
+#     nothing and leaves no file behind, as piuparts checks; then a
+#     tampered Packages file and a wrong key must make apt-get update fail.
 #
 # Any failed step fails the test; nothing is skipped.
 set -eu
@@ -361,9 +363,33 @@ for suite in bookworm trixie; do
 	# its key and its source removed again, as a user who has sudo.
 	for who in root user; do
 		if [ "$who" = user ]; then
+			# what piuparts checks, on the package as installed from
+			# the repository: the files as shipped (dpkg --verify, as
+			# debsums), a purge without a warning, and nothing left:
+			# each path the package listed is gone or belongs to
+			# another package, and no file anywhere is named for it
+			cat >"$root/tmp/purge.sh" <<'SH'
+set -e
+# (dpkg --verify exits 0 with a changed file too: its output decides)
+v=$(dpkg --verify find-hash 2>&1) && [ -z "$v" ] || { echo "dpkg --verify find-hash: $v"; exit 1; }
+dpkg -L find-hash >/tmp/fh-files
+apt-get purge -y find-hash >/tmp/fh-purge.log 2>&1 || { cat /tmp/fh-purge.log; exit 1; }
+if grep -E -i '^(W|E|N|Warning|Error|Notice): |dpkg: warning' /tmp/fh-purge.log; then exit 1; fi
+! dpkg-query -W -f '${db:Status-Abbrev}\n' find-hash 2>/dev/null | grep -q '^.[^n]' ||
+	{ echo "find-hash not purged: $(dpkg-query -W -f '${db:Status-Abbrev}' find-hash)"; exit 1; }
+while read -r f; do
+	[ "$f" != /. ] || continue
+	[ -e "$f" ] || [ -L "$f" ] || continue
+	dpkg -S "$f" >/dev/null 2>&1 || echo "$f"
+done </tmp/fh-files >/tmp/fh-left
+find /etc /usr /var/lib /opt -xdev -name '*find-hash*' ! -path '/var/lib/apt/*' ! -path /etc/apt/keyrings/find-hash-archive-keyring.pgp ! -path /etc/apt/sources.list.d/find-hash.sources >>/tmp/fh-left
+[ ! -s /tmp/fh-left ] || { echo "left after purge:"; cat /tmp/fh-left; exit 1; }
+SH
+			in_root "$root" root /tmp/purge.sh >"$work/purge-$suite.log" 2>&1 ||
+				{ cat "$work/purge-$suite.log"; fail "$suite: find-hash does not verify or purge cleanly"; }
+			ok "$suite: dpkg --verify clean; apt-get purge without a warning; no file of find-hash left"
 			cat >"$root/tmp/add-user.sh" <<'SH'
 set -e
-apt-get purge -y -qq find-hash >/dev/null
 rm -f /etc/apt/keyrings/find-hash-archive-keyring.pgp /etc/apt/sources.list.d/find-hash.sources
 apt-get update -qq && apt-get install -y -qq sudo >/dev/null
 ! command -v find-hash >/dev/null

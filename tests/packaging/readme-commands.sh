@@ -1,0 +1,38 @@
+#!/bin/sh
+# readme-commands: the README's copy-paste lines hold on a machine they
+# were not tried on.  check-repo runs its repository lines in fresh roots;
+# this checks, on every line, what those runs cannot see:
+#  - a line that installs from Debian's archive runs apt-get update first,
+#    on that same line: a bare debian:12 or debian:13 container has no
+#    package lists ("Unable to locate package"), and a machine's may be
+#    stale;
+#  - the RPM on a Debian machine is built by contrib/repo/build-rpm, which
+#    check-repo tests, not by rpmbuild --nodeps alone (no Fedora flags, no
+#    compressed man page, docs in NAME-VERSION).
+. "${top_srcdir:-.}/tests/lib/test-env.sh"
+
+readme=$top_srcdir/README
+sed -n 's/^    //p' "$readme" >"$scratch/lines"
+[ -s "$scratch/lines" ] || fail "no indented command lines in README"
+
+n=0
+while IFS= read -r line; do
+	case $line in
+	*"apt-get install"* | *"apt install"*) ;;
+	*) continue ;;
+	esac
+	n=$((n + 1))
+	before=${line%%apt-get install*}
+	before=${before%%apt install*}
+	case $before in
+	*"apt-get update"*) ;;
+	*) fail "README installs from the archive without apt-get update first: $line" ;;
+	esac
+done <"$scratch/lines"
+[ "$n" -ge 3 ] || fail "only $n README lines install packages; expected the repository, build and package lines"
+
+grep -Eq '(^|[ ;&|])contrib/repo/build-rpm [^ ]+ find-hash-[0-9.]+\.tar\.gz' "$scratch/lines" ||
+	fail "README has no command line building the RPM with contrib/repo/build-rpm (Debian)"
+[ -x "$top_srcdir/contrib/repo/build-rpm" ] || fail "contrib/repo/build-rpm is missing or not executable"
+
+finish
