@@ -350,6 +350,16 @@ proxy_stop() {
 	PROXY_PID=
 }
 
+# probe_time TRIES: the seconds one thread takes for TRIES candidates.
+probe_time() {
+	local t0 t1
+	t0=$(date +%s.%N)
+	"$FIND_HASH" --offline --threads 1 --max-tries "$1" \
+		0123456789abcdef0123 >/dev/null 2>&1
+	t1=$(date +%s.%N)
+	awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }'
+}
+
 # slow_prefix SEED SECONDS: sets SLOW_PREFIX to a prefix that a worker
 # run with --seed SEED --threads 1 takes about SECONDS to solve, and
 # SLOW_STRING to the answer it must find.  With a seed the candidates are
@@ -358,7 +368,7 @@ proxy_stop() {
 # candidate at counter N, whose 12-digit digest prefix no earlier counter
 # is likely to share (odds N / 2^48): the worker must hash N candidates.
 slow_prefix() {
-	local base t0 t1 n tries
+	local base t n tries best i
 	base=$("$FIND_HASH" --offline --seed "$1" --threads 1 --json 0 |
 		sed 's/.*"string":"\([A-Za-z0-9]\{36\}\).*/\1/') ||
 		broker_fail "offline probe failed"
@@ -366,16 +376,21 @@ slow_prefix() {
 	# enough of them to take half a second whatever the kernel
 	tries=4000000
 	while :; do
-		t0=$(date +%s.%N)
-		"$FIND_HASH" --offline --threads 1 --max-tries "$tries" \
-			0123456789abcdef0123 >/dev/null 2>&1
-		t1=$(date +%s.%N)
-		awk -v a="$t0" -v b="$t1" 'BEGIN { exit !(b - a < 0.5) }' &&
+		t=$(probe_time "$tries")
+		awk -v t="$t" 'BEGIN { exit !(t < 0.5) }' &&
 			[ "$tries" -lt 4000000000 ] || break
 		tries=$((tries * 10))
 	done
-	n=$(awk -v a="$t0" -v b="$t1" -v t="$tries" -v want="$2" \
-		'BEGIN { printf "%.0f", t / (b - a) * want }')
+	# the fastest of three: a probe slowed by other work on the machine
+	# would make the search too short for the test (it has been solved
+	# before a test could see the message taken)
+	best=$t
+	for i in 1 2; do
+		t=$(probe_time "$tries")
+		best=$(awk -v a="$best" -v b="$t" 'BEGIN { print (b < a ? b : a) }')
+	done
+	n=$(awk -v s="$best" -v t="$tries" -v want="$2" \
+		'BEGIN { printf "%.0f", t / s * want }')
 	SLOW_STRING=$base$(printf '%016x' "$n" | tr '0-9a-f' 'A-P')
 	SLOW_PREFIX=$(printf %s "$SLOW_STRING" | sha256sum | cut -c1-12)
 }
