@@ -7,18 +7,11 @@
 # hour ahead of the kernel's, which is the same thing seen from the wait.
 . "${top_srcdir:-.}/tests/lib/test-env.sh"
 
-cc=${CC:-cc}
-command -v "$cc" >/dev/null || { echo "no C compiler ($cc) for the helper" >&2; exit 99; }
-"$cc" -shared -fPIC -o "$scratch/clock-ahead.so" \
-	"$top_srcdir/tests/cli/clock-ahead.c" -ldl >"$scratch/cc.log" 2>&1 || {
-	cat "$scratch/cc.log" >&2
-	echo "cannot build tests/cli/clock-ahead.c" >&2
-	exit 99
-}
+preload=$(build_preload tests/cli/clock-ahead.c) || exit 99
 
 # A 16-digit prefix is not found in the test's lifetime: only the signal
 # and --timeout can end these runs.
-LD_PRELOAD="$scratch/clock-ahead.so" "$FIND_HASH" --offline --quiet --threads 1 \
+LD_PRELOAD="$preload" "$FIND_HASH" --offline --quiet --threads 1 \
 	0123456789abcdef >"$scratch/out" 2>"$scratch/err" &
 pid=$!
 sleep 1
@@ -35,7 +28,7 @@ fi
 wait $pid
 expect_status 143 $? "SIGTERM with the wall clock an hour ahead"
 
-timeout 30 env LD_PRELOAD="$scratch/clock-ahead.so" "$FIND_HASH" --offline \
+timeout 30 env LD_PRELOAD="$preload" "$FIND_HASH" --offline \
 	--quiet --threads 1 --timeout 1 0123456789abcdef >"$scratch/out" 2>"$scratch/err"
 st=$?
 [ $st = 124 ] && fail "--timeout 1 still running 30 s later with the wall clock an hour ahead"

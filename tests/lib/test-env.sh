@@ -62,6 +62,25 @@ check_answer() {
 	*[!A-Za-z0-9]* | "") fail "answer '$2' is not [A-Za-z0-9]+" ;;
 	esac
 }
+# build_preload SOURCE: compiles the LD_PRELOAD helper SOURCE (a path
+# under the source tree) into $scratch and prints the library's path.  No
+# compiler, or a failed build, is a hard error.
+build_preload() {
+	local cc=${CC:-cc} so
+	so="$scratch/$(basename "$1" .c).so"
+	command -v "$cc" >/dev/null || {
+		echo "no C compiler ($cc) for $1" >&2
+		exit 99
+	}
+	"$cc" -shared -fPIC -o "$so" "$top_srcdir/$1" -ldl \
+		>"$scratch/cc.log" 2>&1 || {
+		cat "$scratch/cc.log" >&2
+		echo "cannot build $1" >&2
+		exit 99
+	}
+	echo "$so"
+}
+
 # need_script: script(1) (util-linux; package bsdutils) and a pseudo-
 # terminal for it to give, for the tests of what find-hash shows on a
 # terminal.  Without either: a hard error (99), never a skip.

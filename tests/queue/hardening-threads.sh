@@ -11,14 +11,7 @@
 . "${top_srcdir:-.}/tests/lib/test-env.sh"
 . "${top_srcdir:-.}/tests/lib/broker.sh"
 
-cc=${CC:-cc}
-command -v "$cc" >/dev/null || { echo "no C compiler ($cc) for the helper" >&2; exit 99; }
-"$cc" -shared -fPIC -o "$scratch/thread-limit.so" \
-	"$top_srcdir/tests/queue/thread-limit.c" -ldl >"$scratch/cc.log" 2>&1 || {
-	cat "$scratch/cc.log" >&2
-	echo "cannot build tests/queue/thread-limit.c" >&2
-	exit 99
-}
+preload=$(build_preload tests/queue/thread-limit.c) || exit 99
 broker_start
 queue_declare job
 queue_declare results
@@ -29,7 +22,7 @@ solved=0
 for n in 0 1 2 3 4 5 6 7 8; do
 	queue_publish job 0ce
 	queue_wait_counts job 10 "1 0" || fail "N=$n: the prefix is in the queue"
-	FH_THREADS_OK=$n LD_PRELOAD="$scratch/thread-limit.so" \
+	FH_THREADS_OK=$n LD_PRELOAD="$preload" \
 		"$FIND_HASH" --queue job --threads 1 --results-queue results \
 		>"$scratch/out" 2>"$scratch/err"
 	st=$?
@@ -59,7 +52,7 @@ done
 
 # --enqueue: its connection's watchdog, then the publishing guard
 for n in 0 1; do
-	FH_THREADS_OK=$n LD_PRELOAD="$scratch/thread-limit.so" \
+	FH_THREADS_OK=$n LD_PRELOAD="$preload" \
 		"$FIND_HASH" --queue jobs2 --enqueue 0ce 12 >"$scratch/out" 2>"$scratch/err"
 	expect_status 5 $? "--enqueue, N=$n threads"
 	expect_lines 1 "$scratch/err" "--enqueue N=$n: one line"
