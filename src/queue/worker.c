@@ -23,6 +23,9 @@
 /* How long after its notice connection is lost the work connection must
  * still stand before the worker says it searches on (tick). */
 #define FH_NOTICE_LOST_SETTLE 1.0
+/* A number macro as a string literal. */
+#define FH_TEXT_(x) #x
+#define FH_TEXT(x) FH_TEXT_(x)
 /* How much of a poison body one line shows. */
 #define FH_POISON_SHOWN 40
 
@@ -345,7 +348,7 @@ static int parse(struct worker *w, struct item *it)
 	int whole = it->size == it->msg.body.len;
 
 	if (!whole)
-		why = "too long (over 65536 bytes)"; /* FH_MESSAGE_KEEP */
+		why = "too long (over " FH_TEXT(FH_MESSAGE_KEEP) " bytes)";
 	else if (fh_body_parse(it->msg.body.bytes, it->msg.body.len,
 			       &it->job, &why) == 0) {
 		fh_job_common(w->c, &it->job, &it->c);
