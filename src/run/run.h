@@ -37,9 +37,10 @@ struct fh_run {
 };
 
 /* Starts the search for prefixes[0..n) under c (base from c's seed, range
- * from c's shard, bounds, threads, kernel).  0, or -1 with one phrase in
- * why ("cannot start 2 search threads: ...") and nothing to free; the
- * caller says what becomes of the work. */
+ * from c's shard, bounds, threads, kernel); the search borrows prefixes,
+ * which must stay until the caller's fh_search_free.  0, or -1 with one
+ * phrase in why ("cannot start 2 search threads: ...") and nothing to
+ * free; the caller says what becomes of the work. */
 int fh_run_start(struct fh_run *r, const struct fh_common *c,
 		 const struct fh_prefix *prefixes, size_t n, char *why,
 		 size_t whysize);

@@ -81,7 +81,9 @@ struct filter {
 
 struct fh_search {
 	struct fh_search_opts o;
-	struct fh_prefix *prefixes; /* n_prefixes, a copy */
+	/* o.prefixes, borrowed: the caller's list, not a copy, because a
+	 * million prefixes take 136 MB and --offline holds them already */
+	const struct fh_prefix *prefixes;
 	uint64_t limit; /* hi, or lo + max_tries when that is lower */
 	double start;           /* fh_now() when the threads started */
 
@@ -655,13 +657,11 @@ static struct fh_search *search_new(const struct fh_search_opts *o)
 	pthread_condattr_setclock(&cattr, CLOCK_MONOTONIC);
 	pthread_cond_init(&s->ended, &cattr);
 	pthread_condattr_destroy(&cattr);
-	s->prefixes = malloc(o->n_prefixes * sizeof *s->prefixes);
+	s->prefixes = o->prefixes;
 	s->best = malloc(o->n_prefixes * sizeof *s->best);
 	s->found_at = calloc(o->n_prefixes, sizeof *s->found_at);
-	if (!s->prefixes || !s->best || !s->found_at)
+	if (!s->best || !s->found_at)
 		goto no_memory;
-	memcpy(s->prefixes, o->prefixes, o->n_prefixes * sizeof *o->prefixes);
-	s->o.prefixes = s->prefixes;
 	s->limit = o->max_tries && o->max_tries < o->hi - o->lo ?
 			   o->lo + o->max_tries :
 			   o->hi;
@@ -851,7 +851,6 @@ void fh_search_free(struct fh_search *s)
 	free((void *)s->run_best);
 	free(s->bucket);
 	free(s->entry);
-	free(s->prefixes);
 	free((void *)s->best);
 	free(s->found_at);
 	pthread_cond_destroy(&s->ended);

@@ -62,7 +62,7 @@ int fh_verify(const char *text, size_t len, const struct fh_prefix *p);
 
 /* engine.c */
 struct fh_search_opts {
-	const struct fh_prefix *prefixes;
+	const struct fh_prefix *prefixes;  /* kept until fh_search_free */
 	size_t n_prefixes;                 /* 1..FH_MAX_PREFIXES */
 	const struct fh_base *base;
 	uint64_t lo, hi;                   /* counters searched: [lo, hi) */
@@ -103,7 +103,8 @@ int fh_search_wait(struct fh_search *s, unsigned ms);
 /* Asks the threads to stop; they do within one template (~1 ms). */
 void fh_search_stop(struct fh_search *s);
 uint64_t fh_search_tries(struct fh_search *s);
-/* The options the search runs with (its own copy). */
+/* The options the search runs with (its own copy; the prefixes are the
+ * caller's). */
 const struct fh_search_opts *fh_search_options(const struct fh_search *s);
 /* After fh_search_wait returned 1. */
 enum fh_search_end fh_search_end(struct fh_search *s);
