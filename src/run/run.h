@@ -49,7 +49,7 @@ enum fh_run_end {
 	FH_RUN_SOLVED,    /* every prefix found */
 	FH_RUN_EXHAUSTED, /* the range (shard) ended without a match */
 	FH_RUN_GAVE_UP,   /* --max-tries or --timeout ended it */
-	FH_RUN_SIGNAL,    /* SIGINT or SIGTERM: fh_signal_caught() says which */
+	FH_RUN_SIGNAL,    /* SIGINT, SIGTERM, SIGHUP: fh_signal_caught() says which */
 	FH_RUN_TICK,      /* the caller's tick asked to stop */
 };
 
@@ -63,13 +63,15 @@ enum fh_run_end fh_run_search(struct fh_search *s, const struct fh_common *c,
 
 /* --- signals.c ----------------------------------------------------------- */
 
-/* SIGINT and SIGTERM only set a flag; the loops look at it.
+/* SIGINT, SIGTERM and SIGHUP only set a flag; the loops look at it (a
+ * SIGHUP ignored on entry, as under nohup, stays ignored).
  * fh_signal_caught returns the first signal caught, or 0. */
 void fh_signals_install(void);
 int fh_signal_caught(void);
-/* "SIGINT" or "SIGTERM", for the lines that say a run was stopped. */
+/* "SIGINT", "SIGTERM" or "SIGHUP", for the lines that say a run was
+ * stopped. */
 const char *fh_signal_name(int sig);
-/* 130 for SIGINT, 143 for SIGTERM. */
+/* 130 for SIGINT, 143 for SIGTERM, 129 for SIGHUP. */
 int fh_exit_for_signal(int sig);
 /* The caught signal's exit status when there is one, else st: for a
  * failure that a signal may be the cause of. */
