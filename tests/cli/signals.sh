@@ -5,11 +5,7 @@
 . "${top_srcdir:-.}/tests/lib/test-env.sh"
 
 for sig in INT TERM HUP; do
-	case $sig in
-	INT) want=130 ;;
-	TERM) want=143 ;;
-	HUP) want=129 ;;
-	esac
+	want=$(signal_status $sig)
 	# "0" is found at once; the 16-digit prefix keeps the search going.
 	# SIGHUP as a terminal sends it, whatever this shell inherited.
 	env --default-signal=HUP \

@@ -29,11 +29,7 @@ printf '#!/bin/sh\nexec env --default-signal=HUP "%s" "$@"\n' "$FIND_HASH" \
 	>"$scratch/find-hash-hup"
 chmod +x "$scratch/find-hash-hup"
 for sig in TERM INT HUP; do
-	case $sig in
-	TERM) want=143 ;;
-	INT) want=130 ;;
-	HUP) want=129 ;;
-	esac
+	want=$(signal_status $sig)
 	FIND_HASH="$scratch/find-hash-hup" \
 	kill_holding_worker job $sig 0.5 "$scratch/out" "$scratch/err" "SIG$sig" \
 		--queue job --threads 1 --results-queue results
