@@ -518,13 +518,9 @@ static int check_mode(int argc, char **argv)
 		fh_err("--enqueue needs --queue NAME");
 		return -1;
 	}
-	/* "--queue --offline 0c": popt takes the next word as the name
-	 * whatever it is, and the error would be about "0c" */
-	if (args.queue && strncmp(args.queue, "--", 2) == 0) {
-		fh_err("--queue needs a queue name, not the option '%s'",
-		       args.queue);
+	/* "--queue --offline 0c": else the error would be about "0c" */
+	if (args.queue && fh_queue_name_not_option("--queue", args.queue) < 0)
 		return -1;
-	}
 	if (sopt) {
 		fh_err("%s has no effect with --enqueue (give it to the workers)",
 		       sopt);
