@@ -77,6 +77,27 @@ int fh_exit_for_signal(int sig);
  * failure that a signal may be the cause of. */
 int fh_exit_signal_or(int st);
 
+/* --- input.c: lines from standard input --------------------------------- */
+
+/* How fh_read_lines ended. */
+enum fh_lines_end {
+	FH_LINES_DONE,    /* the end of the input */
+	FH_LINES_REFUSED, /* each returned non-zero (its reason is the caller's) */
+	FH_LINES_SIGNAL,  /* a signal stopped the read: fh_signal_caught() */
+	FH_LINES_ERROR,   /* the read failed at line *number + 1, *err why */
+};
+/* Called with each line that is not blank (not only " \t\r\n\v\f"),
+ * newline included, and its number counting every line; non-zero stops
+ * the reading. */
+typedef int fh_line_fn(void *arg, const char *line, size_t len,
+		       unsigned long number);
+/* Reads in to its end one line at a time, for "-" among the prefixes of
+ * --offline and --enqueue; *number is the number of lines read, *err the
+ * errno of a failed read.  The caller says what each end means, in its
+ * words. */
+enum fh_lines_end fh_read_lines(FILE *in, fh_line_fn *each, void *arg,
+				unsigned long *number, int *err);
+
 /* --- output.c: how answers and messages leave the program ---------------
  * Offline mode and the queue worker print through the same functions, so
  * stdout looks the same in both (kubectl logs shows what a terminal
