@@ -93,10 +93,12 @@ static struct poptOption options[] = {
 };
 
 /* "Exit status: 0 all found (...), 1 ..., 143 SIGTERM." from fh-exit.h,
- * its words wrapped as popt wraps the option help, before 80 columns. */
+ * its words wrapped as popt wraps the option help, before 80 columns.  A
+ * status stays on the line of the word after it ("143 SIGTERM", not "143"
+ * at a line's end): they are joined by '\1' until the words are placed. */
 static void exit_help_init(void)
 {
-#define FH_EXIT_HELP(name, value, help) #value " " help,
+#define FH_EXIT_HELP(name, value, help) #value "\1" help,
 	static const char *const item[] = { FH_EXIT_LIST(FH_EXIT_HELP) };
 #undef FH_EXIT_HELP
 	char words[1024] = "Exit status:";
@@ -118,8 +120,8 @@ static void exit_help_init(void)
 			exit_help[len++] = ' ';
 			col++;
 		}
-		memcpy(exit_help + len, w, wl);
-		len += wl;
+		for (size_t i = 0; i < wl; i++)
+			exit_help[len++] = w[i] == '\1' ? ' ' : w[i];
 		col += wl;
 	}
 	exit_help[len] = '\0';
