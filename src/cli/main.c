@@ -589,22 +589,14 @@ static void close_stdout_at_exit(void)
 static void hide_url_password(char *url)
 {
 	char *auth = strstr(url, "://");
-	char *at, *colon, *p;
+	const char *from, *to;
 
 	if (!auth)
 		return;
 	auth += 3;
-	at = NULL;
-	for (p = auth; *p && *p != '/' && *p != '?' && *p != '#'; p++)
-		if (*p == '@')
-			at = p;
-	if (!at)
-		return;
-	colon = memchr(auth, ':', (size_t)(at - auth));
-	if (!colon)
-		return;
-	for (p = colon + 1; p < at; p++)
-		*p = 'x';
+	/* the URL's authority, up to its path, query or fragment */
+	if (fh_url_password(auth, strcspn(auth, "/?#"), &from, &to))
+		memset(auth + (from - auth), 'x', (size_t)(to - from));
 }
 
 static void hide_url_passwords(int argc, char **argv)

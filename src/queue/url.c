@@ -60,7 +60,7 @@ static size_t port_digits(const char *colon)
 
 void fh_url_redact(const char *url, char *out, size_t size)
 {
-	const char *start, *host, *colon;
+	const char *start, *host, *colon, *from, *to;
 	char *o = out, *end = out + size;
 
 	if (size == 0)
@@ -69,12 +69,11 @@ void fh_url_redact(const char *url, char *out, size_t size)
 	start = start ? start + 3 : url;
 	host = host_start(url);
 	put_escaped(&o, end, url, (size_t)(start - url));
-	colon = host > start ? memchr(start, ':', (size_t)(host - start))
-			     : NULL;
-	if (colon) {
-		put_escaped(&o, end, start, (size_t)(colon + 1 - start));
+	/* the whole rest: its last '@' is host_start's */
+	if (fh_url_password(start, strlen(start), &from, &to)) {
+		put_escaped(&o, end, start, (size_t)(from - start));
 		put_escaped(&o, end, "***", 3);
-		put_escaped(&o, end, host - 1, 1);
+		put_escaped(&o, end, to, 1);
 	} else {
 		put_escaped(&o, end, start, (size_t)(host - start));
 	}

@@ -103,6 +103,17 @@ enum fh_lines_end fh_read_lines(FILE *in, fh_line_fn *each, void *arg,
  * stdout looks the same in both (kubectl logs shows what a terminal
  * shows). */
 
+/* The password in a URL's user information: rest is what follows the
+ * "://" (or the whole text, lacking one), len how much of it is the URL.
+ * The user information ends at the last '@' (a password may hold an
+ * unencoded '@' or '/': hiding too much beats showing a secret), the
+ * password starts after its first ':'.  1 with [*from, *to) the password
+ * (maybe empty) and *to its '@', or 0 when there is none.  The one rule
+ * for every place that hides a password: messages (fh_err), the broker
+ * URL shown (url.c), --url in argv (main.c). */
+int fh_url_password(const char *rest, size_t len, const char **from,
+		    const char **to);
+
 /* The program name for messages, "find-hash". */
 extern const char *fh_progname;
 
