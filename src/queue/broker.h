@@ -18,6 +18,9 @@
 #define FH_COUNT_UNSET (-1)    /* --count not given */
 #define FH_QUEUE_NAME_MAX 255  /* AMQP 0-9-1 short string */
 #define FH_URL_ENV "BROKER_URL"
+/* A number macro as a string literal, for a limit named in a message. */
+#define FH_TEXT_(x) #x
+#define FH_TEXT(x) FH_TEXT_(x)
 
 /* options.c: what fh_queue_popt fills. */
 struct fh_queue_opts {

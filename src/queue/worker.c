@@ -23,9 +23,6 @@
 /* How long after its notice connection is lost the work connection must
  * still stand before the worker says it searches on (tick). */
 #define FH_NOTICE_LOST_SETTLE 1.0
-/* A number macro as a string literal. */
-#define FH_TEXT_(x) #x
-#define FH_TEXT(x) FH_TEXT_(x)
 /* How much of a poison body one line shows. */
 #define FH_POISON_SHOWN 40
 
