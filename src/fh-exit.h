@@ -19,6 +19,8 @@
 	X(FH_EXIT_POISON, 4, "poison message")                               \
 	/* out of memory, threads, a failed write */                         \
 	X(FH_EXIT_SYSTEM, 5, "system error")                                 \
+	/* stopped by SIGHUP (128 + 1): the terminal or session went away */ \
+	X(FH_EXIT_SIGHUP, 129, "SIGHUP")                                     \
 	/* stopped by SIGINT (128 + 2) */                                    \
 	X(FH_EXIT_SIGINT, 130, "SIGINT")                                     \
 	/* stopped by SIGTERM (128 + 15) */                                  \

@@ -93,10 +93,12 @@ static struct poptOption options[] = {
 };
 
 /* "Exit status: 0 all found (...), 1 ..., 143 SIGTERM." from fh-exit.h,
- * its words wrapped as popt wraps the option help, before 80 columns. */
+ * its words wrapped as popt wraps the option help, before 80 columns.  A
+ * status stays on the line of the word after it ("143 SIGTERM", not "143"
+ * at a line's end): they are joined by '\1' until the words are placed. */
 static void exit_help_init(void)
 {
-#define FH_EXIT_HELP(name, value, help) #value " " help,
+#define FH_EXIT_HELP(name, value, help) #value "\1" help,
 	static const char *const item[] = { FH_EXIT_LIST(FH_EXIT_HELP) };
 #undef FH_EXIT_HELP
 	char words[1024] = "Exit status:";
@@ -118,8 +120,8 @@ static void exit_help_init(void)
 			exit_help[len++] = ' ';
 			col++;
 		}
-		memcpy(exit_help + len, w, wl);
-		len += wl;
+		for (size_t i = 0; i < wl; i++)
+			exit_help[len++] = w[i] == '\1' ? ' ' : w[i];
 		col += wl;
 	}
 	exit_help[len] = '\0';
@@ -518,13 +520,9 @@ static int check_mode(int argc, char **argv)
 		fh_err("--enqueue needs --queue NAME");
 		return -1;
 	}
-	/* "--queue --offline 0c": popt takes the next word as the name
-	 * whatever it is, and the error would be about "0c" */
-	if (args.queue && strncmp(args.queue, "--", 2) == 0) {
-		fh_err("--queue needs a queue name, not the option '%s'",
-		       args.queue);
+	/* "--queue --offline 0c": else the error would be about "0c" */
+	if (args.queue && fh_queue_name_not_option("--queue", args.queue) < 0)
 		return -1;
-	}
 	if (sopt) {
 		fh_err("%s has no effect with --enqueue (give it to the workers)",
 		       sopt);
@@ -591,22 +589,14 @@ static void close_stdout_at_exit(void)
 static void hide_url_password(char *url)
 {
 	char *auth = strstr(url, "://");
-	char *at, *colon, *p;
+	const char *from, *to;
 
 	if (!auth)
 		return;
 	auth += 3;
-	at = NULL;
-	for (p = auth; *p && *p != '/' && *p != '?' && *p != '#'; p++)
-		if (*p == '@')
-			at = p;
-	if (!at)
-		return;
-	colon = memchr(auth, ':', (size_t)(at - auth));
-	if (!colon)
-		return;
-	for (p = colon + 1; p < at; p++)
-		*p = 'x';
+	/* the URL's authority, up to its path, query or fragment */
+	if (fh_url_password(auth, strcspn(auth, "/?#"), &from, &to))
+		memset(auth + (from - auth), 'x', (size_t)(to - from));
 }
 
 static void hide_url_passwords(int argc, char **argv)

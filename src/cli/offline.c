@@ -55,6 +55,48 @@ static int add_prefix(struct fh_prefix **out, size_t *n, size_t *room,
 	return FH_EXIT_USAGE;
 }
 
+/* The prefixes being read, for add_line. */
+struct prefixes {
+	struct fh_prefix **out;
+	size_t *n, *room;
+	int st;                   /* add_prefix's status */
+};
+
+/* fh_read_lines's callback: one line of stdin, a prefix. */
+static int add_line(void *arg, const char *line, size_t len,
+		    unsigned long number)
+{
+	struct prefixes *p = arg;
+
+	p->st = add_prefix(p->out, p->n, p->room, line, len, number);
+	return p->st != FH_EXIT_OK;
+}
+
+/* The prefixes on stdin, one a line, into *out (as parse_prefixes).
+ * FH_EXIT_OK, or an exit status after one line. */
+static int read_stdin(struct fh_prefix **out, size_t *n, size_t *room)
+{
+	struct prefixes p = { out, n, room, FH_EXIT_OK };
+	unsigned long number;
+	int err;
+
+	switch (fh_read_lines(stdin, add_line, &p, &number, &err)) {
+	case FH_LINES_DONE:
+		return FH_EXIT_OK;
+	case FH_LINES_REFUSED:
+		return p.st;
+	case FH_LINES_SIGNAL:
+		fh_note("stopped by %s while reading prefixes from stdin",
+			fh_signal_name(fh_signal_caught()));
+		return fh_exit_for_signal(fh_signal_caught());
+	case FH_LINES_ERROR:
+	default:
+		fh_err("cannot read prefixes from stdin (line %lu): %s",
+		       number + 1, strerror(err));
+		return FH_EXIT_SYSTEM;
+	}
+}
+
 /* The PREFIX arguments into *out (malloc'ed, *n of them); an argument "-"
  * stands for the prefixes on stdin, one a line, blank lines skipped (the
  * same blanks as --enqueue -).  FH_EXIT_OK, or an exit status after one
@@ -72,51 +114,13 @@ static int parse_prefixes(const char *const *args, int n_args,
 		return FH_EXIT_USAGE;
 	}
 	for (i = 0; i < n_args; i++) {
-		char *line = NULL;
-		size_t size = 0;
-		unsigned long number = 0;
-		ssize_t len;
-		int st;
+		int st = strcmp(args[i], "-") == 0
+				 ? read_stdin(out, n, &room)
+				 : add_prefix(out, n, &room, args[i],
+					      strlen(args[i]), 0);
 
-		if (strcmp(args[i], "-") != 0) {
-			st = add_prefix(out, n, &room, args[i],
-					strlen(args[i]), 0);
-			if (st != FH_EXIT_OK)
-				return st;
-			continue;
-		}
-		/* a signal that came before the read would not interrupt
-		 * it: see it here */
-		while (!fh_signal_caught() &&
-		       (len = getline(&line, &size, stdin)) >= 0) {
-			number++;
-			if (strspn(line, " \t\r\n\v\f") == (size_t)len)
-				continue;
-			st = add_prefix(out, n, &room, line, (size_t)len,
-					number);
-			if (st != FH_EXIT_OK) {
-				free(line);
-				return st;
-			}
-		}
-		free(line);
-		/* a signal interrupts the read (no SA_RESTART): a stop,
-		 * not a read error */
-		if (fh_signal_caught()) {
-			fh_note("stopped by %s while reading prefixes from "
-				"stdin", fh_signal_name(fh_signal_caught()));
-			return fh_exit_for_signal(fh_signal_caught());
-		}
-		/* getline returns -1 at the end of the input and on an
-		 * error; only an error it sees in the stream sets ferror,
-		 * not one of its own (a line too long for the memory left:
-		 * ENOMEM), which must not pass for the end of the input and
-		 * drop the prefixes after it */
-		if (ferror(stdin) || !feof(stdin)) {
-			fh_err("cannot read prefixes from stdin (line %lu): %s",
-			       number + 1, strerror(errno));
-			return FH_EXIT_SYSTEM;
-		}
+		if (st != FH_EXIT_OK)
+			return st;
 	}
 	if (*n == 0) {
 		fh_err("--offline needs at least one PREFIX (none on stdin)");

@@ -771,6 +771,11 @@ static int handle_frame(struct fh_broker *b, amqp_frame_t *f)
 {
 	amqp_method_t *m = &f->payload.method;
 
+	/* the watch's answers are no error of the connection's: a deleted
+	 * queue stops a search (fh_broker_watch_queue), not the wait for
+	 * a result's confirm */
+	if (fh_broker_watch_frame(b, f))
+		return 0;
 	if (f->frame_type != AMQP_FRAME_METHOD)
 		return 0; /* content of nothing we asked for */
 	switch (m->id) {
@@ -929,6 +934,104 @@ int fh_broker_service(struct fh_broker *b)
 	while ((st = pump(b, 0)) > 0)
 		;
 	return st;
+}
+
+/* --- the input queue's watch ------------------------------------------------ */
+
+/* Sends one passive queue.declare of name on the watch's channel, opening
+ * it with the first (channel.open and the declare go out together; the
+ * broker handles them in order).  The channel is the one after b->ch,
+ * which no longer changes once messages are taken.  0, or -1 with b->err
+ * and b->dead set. */
+static int watch_send(struct fh_broker *b, const char *name)
+{
+	amqp_queue_declare_t d;
+	int st = AMQP_STATUS_OK;
+
+	if (!b->watch_ch) {
+		amqp_channel_open_t o = { .out_of_band = amqp_empty_bytes };
+
+		b->watch_ch = b->ch + 1;
+		st = amqp_send_method(b->conn, b->watch_ch,
+				      AMQP_CHANNEL_OPEN_METHOD, &o);
+	}
+	b->watch_queue = name;
+	memset(&d, 0, sizeof d);
+	d.queue = amqp_cstring_bytes(name);
+	d.passive = 1;
+	d.arguments = amqp_empty_table;
+	if (st == AMQP_STATUS_OK)
+		st = amqp_send_method(b->conn, b->watch_ch,
+				      AMQP_QUEUE_DECLARE_METHOD, &d);
+	if (st != AMQP_STATUS_OK) {
+		snprintf(b->err, sizeof b->err, "connection to %s lost: %s",
+			 b->url.shown, amqp_error_string2(st));
+		b->dead = 1;
+		return -1;
+	}
+	b->watch_pending = 1;
+	b->watch_sent = fh_now();
+	return 0;
+}
+
+int fh_broker_watch_frame(struct fh_broker *b, const amqp_frame_t *f)
+{
+	const amqp_method_t *m = &f->payload.method;
+
+	if (!b->watch_ch || f->channel != b->watch_ch)
+		return 0;
+	if (f->frame_type != AMQP_FRAME_METHOD)
+		return 1;
+	if (m->id == AMQP_QUEUE_DECLARE_OK_METHOD) {
+		b->watch_pending = 0;
+	} else if (m->id == AMQP_CHANNEL_CLOSE_METHOD) {
+		const amqp_channel_close_t *c = m->decoded;
+
+		close_ok(b, b->watch_ch, 0);
+		b->watch_pending = 0;
+		if (c->reply_code == AMQP_NOT_FOUND) {
+			b->queue_gone = 1;
+			snprintf(b->err, sizeof b->err,
+				 "input queue '%s' was deleted: its messages "
+				 "are gone", b->watch_queue);
+		} else {
+			/* not the queue's absence (a queue another
+			 * connection holds exclusively, 405): basic.get says
+			 * what it is; the watch only stops */
+			b->watch_off = 1;
+		}
+	}
+	return 1;
+}
+
+int fh_broker_watch_queue(struct fh_broker *b, const char *name)
+{
+	if (b->queue_gone)
+		return -1;
+	if (b->dead || b->chan_dead || b->watch_off || b->watch_pending ||
+	    (b->watch_ch && fh_now() < b->watch_sent + FH_QUEUE_CHECK_EVERY))
+		return 0;
+	return watch_send(b, name);
+}
+
+int fh_broker_queue_deleted(struct fh_broker *b, const char *name,
+			    double timeout)
+{
+	double deadline = fh_now() + timeout;
+
+	if (!b->queue_gone && !b->watch_pending) {
+		if (b->dead || b->chan_dead || b->watch_off)
+			return 0;
+		if (watch_send(b, name) < 0)
+			return 0;
+	}
+	while (!b->queue_gone && b->watch_pending) {
+		double left = deadline - fh_now();
+
+		if (left <= 0 || pump(b, left < 0.1 ? left : 0.1) < 0)
+			return 0;
+	}
+	return b->queue_gone;
 }
 
 int fh_broker_idle(struct fh_broker *b, double seconds)

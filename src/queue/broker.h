@@ -18,6 +18,9 @@
 #define FH_COUNT_UNSET (-1)    /* --count not given */
 #define FH_QUEUE_NAME_MAX 255  /* AMQP 0-9-1 short string */
 #define FH_URL_ENV "BROKER_URL"
+/* A number macro as a string literal, for a limit named in a message. */
+#define FH_TEXT_(x) #x
+#define FH_TEXT(x) FH_TEXT_(x)
 
 /* options.c: what fh_queue_popt fills. */
 struct fh_queue_opts {
@@ -100,6 +103,13 @@ struct fh_broker {
 	size_t acked_cap;
 	char err[1024];       /* why the last call failed, for one line */
 	struct fh_watchdog guard; /* fh_broker_guard's */
+	/* the input queue's watch (fh_broker_watch_queue) */
+	amqp_channel_t watch_ch; /* its channel, 0 until the first check */
+	const char *watch_queue; /* the queue's name (the caller's) */
+	int watch_pending;     /* a check awaits the broker's answer */
+	int watch_off;         /* its channel closed but for a 404: no checks */
+	int queue_gone;        /* the broker said 404: the queue was deleted */
+	double watch_sent;     /* fh_now() when the last check was sent */
 };
 
 /* Connects (retrying until opt->connect_timeout, with opt's TLS files),
@@ -154,6 +164,28 @@ int fh_broker_settle(struct fh_broker *b, double timeout);
 int fh_broker_service(struct fh_broker *b);
 /* Services the connection for up to seconds. */
 int fh_broker_idle(struct fh_broker *b, double seconds);
+/* The input queue's watch.  basic.get ties a message to no consumer, so
+ * a queue deleted while a worker holds its message goes unsaid: the
+ * broker sends no basic.cancel, and the ack of a message whose queue is
+ * gone is accepted.  So, every FH_QUEUE_CHECK_EVERY seconds of a search,
+ * fh_broker_watch_queue sends a passive queue.declare of name on a
+ * channel of its own, without waiting for the answer: pump (and message.c
+ * through fh_broker_watch_frame) reads it among the other frames.  No
+ * thread but the caller's touches the connection, and a broker slow to
+ * answer (a resource alarm) holds nothing up.  Returns 0, or -1 once the
+ * broker answered 404: b->queue_gone set, b->err "input queue 'name' was
+ * deleted: its messages are gone".  A queue deleted and declared again
+ * between two checks is not seen. */
+#define FH_QUEUE_CHECK_EVERY 5.0
+int fh_broker_watch_queue(struct fh_broker *b, const char *name);
+/* A frame of the watch's channel, read by someone else's wait: handles it
+ * and returns 1, or returns 0 for a frame of another channel. */
+int fh_broker_watch_frame(struct fh_broker *b, const amqp_frame_t *f);
+/* Whether queue name is gone, asked now: a check (unless one is on its
+ * way) and up to timeout seconds for the answer.  1 gone (b->err says
+ * so), 0 there, or no answer in time, or the connection lost. */
+int fh_broker_queue_deleted(struct fh_broker *b, const char *name,
+			    double timeout);
 /* rabbitmq-c 0.11 gives its calls no timeout, and a broker that blocks
  * publishers (a memory or disk alarm) stops reading from a connection
  * that published: every later call on it, a close included, would wait

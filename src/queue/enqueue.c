@@ -62,55 +62,50 @@ static int add(struct list *l, const char *text, size_t len,
 	return 0;
 }
 
-/* One prefix a line; blank lines are skipped (a file's trailing empty
- * line is not a prefix anyone meant).  0; or after one line -1 (a bad
- * prefix, a signal) or -2 (standard input could not be read, or held). */
+/* The prefixes being read, for add_line. */
+struct lines {
+	struct list *l;
+	int st;                   /* add's status */
+};
+
+/* fh_read_lines's callback: one line of standard input, a prefix. */
+static int add_line(void *arg, const char *line, size_t len,
+		    unsigned long number)
+{
+	struct lines *r = arg;
+	char where[64];
+
+	snprintf(where, sizeof where, "standard input line %lu", number);
+	r->st = add(r->l, line, len, where);
+	return r->st < 0;
+}
+
+/* One prefix a line, blank lines skipped (fh_read_lines).  0; or after
+ * one line -1 (a bad prefix, a signal) or -2 (standard input could not
+ * be read, or held). */
 static int read_stdin(struct list *l)
 {
-	char *line = NULL, where[64];
-	size_t cap = 0, lineno = 0;
-	ssize_t len;
-	int st = 0;
+	struct lines r = { l, 0 };
+	unsigned long number;
+	int err;
 
-	/* a signal that came before the read would not interrupt it */
-	while (!fh_signal_caught() &&
-	       (len = getline(&line, &cap, stdin)) >= 0) {
-		ssize_t i;
-
-		lineno++;
-		for (i = 0; i < len && strchr(" \t\r\n\v\f", line[i]) &&
-			    line[i];
-		     i++)
-			;
-		if (i == len)
-			continue;
-		snprintf(where, sizeof where, "standard input line %zu",
-			 lineno);
-		if ((st = add(l, line, (size_t)len, where)) < 0)
-			break;
+	switch (fh_read_lines(stdin, add_line, &r, &number, &err)) {
+	case FH_LINES_DONE:
+		return 0;
+	case FH_LINES_REFUSED:
+		return r.st;
+	case FH_LINES_SIGNAL:
+		fh_err("stopped by signal %d while reading standard input: "
+		       "nothing was enqueued", fh_signal_caught());
+		return -1;
+	case FH_LINES_ERROR:
+	default:
+		/* the system's trouble, not a bad prefix: status 5, as
+		 * --offline - says it */
+		fh_err("reading standard input (line %lu): %s; nothing was "
+		       "enqueued", number + 1, strerror(err));
+		return -2;
 	}
-	/* getline's own failure (ENOMEM: a line too long for the memory
-	 * left) sets no error flag: only feof tells the end of the input
-	 * from it, and the prefixes after that line must not be dropped in
-	 * silence */
-	if (st == 0 && (ferror(stdin) || !feof(stdin) ||
-			fh_signal_caught())) {
-		/* a signal interrupts the read (no SA_RESTART): that is a
-		 * stop, said as one, not a read error */
-		if (fh_signal_caught()) {
-			fh_err("stopped by signal %d while reading standard "
-			       "input: nothing was enqueued", fh_signal_caught());
-			st = -1;
-		} else {
-			/* the system's trouble, not a bad prefix: status 5,
-			 * as --offline - says it */
-			fh_err("reading standard input (line %zu): %s; nothing "
-			       "was enqueued", lineno + 1, strerror(errno));
-			st = -2;
-		}
-	}
-	free(line);
-	return st;
 }
 
 /* A group of more prefixes than this is shown as ranges of positions in

@@ -64,20 +64,23 @@ static amqp_rpc_reply_t library_error(int status)
 	return r;
 }
 
-/* The next frame on channel ch (a frame of another channel is none of
- * ours here: the worker's connection has one channel).  A channel or
+/* The next frame on b's channel ch.  The worker's connection has one
+ * other channel, the input queue's watch (broker.c), whose answers are
+ * handed to it; no other channel's frame is ours here.  A channel or
  * connection close comes back as the broker's reply; *f is then unset. */
-static amqp_rpc_reply_t next_frame(amqp_connection_state_t conn,
-				   amqp_channel_t ch, amqp_frame_t *f)
+static amqp_rpc_reply_t next_frame(struct fh_broker *b, amqp_channel_t ch,
+				   amqp_frame_t *f)
 {
 	amqp_rpc_reply_t r;
 
 	memset(&r, 0, sizeof r);
 	for (;;) {
-		int st = amqp_simple_wait_frame(conn, f);
+		int st = amqp_simple_wait_frame(b->conn, f);
 
 		if (st != AMQP_STATUS_OK)
 			return library_error(st);
+		if (fh_broker_watch_frame(b, f))
+			continue;
 		if (f->frame_type == AMQP_FRAME_METHOD &&
 		    (f->payload.method.id == AMQP_CONNECTION_CLOSE_METHOD ||
 		     (f->channel == ch &&
@@ -103,7 +106,7 @@ amqp_rpc_reply_t fh_broker_read_message(struct fh_broker *b,
 
 	memset(msg, 0, sizeof *msg);
 	*size = 0;
-	r = next_frame(b->conn, b->ch, &f);
+	r = next_frame(b, b->ch, &f);
 	if (r.reply_type != AMQP_RESPONSE_NORMAL)
 		return r;
 	if (f.frame_type != AMQP_FRAME_HEADER ||
@@ -123,7 +126,7 @@ amqp_rpc_reply_t fh_broker_read_message(struct fh_broker *b,
 		/* the frame just handled (the header first) is copied: its
 		 * buffer, in the channel's pool, can go */
 		amqp_maybe_release_buffers_on_channel(b->conn, b->ch);
-		r = next_frame(b->conn, b->ch, &f);
+		r = next_frame(b, b->ch, &f);
 		if (r.reply_type != AMQP_RESPONSE_NORMAL)
 			goto fail;
 		if (f.frame_type != AMQP_FRAME_BODY) {

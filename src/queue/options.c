@@ -128,6 +128,14 @@ static int enqueue_search_opts(const struct fh_common *c)
 	return -1;
 }
 
+int fh_queue_name_not_option(const char *opt, const char *name)
+{
+	if (strncmp(name, "--", 2) != 0)
+		return 0;
+	fh_err("%s needs a queue name, not the option '%s'", opt, name);
+	return -1;
+}
+
 /* 1 after one line when name is longer than a queue name can be. */
 static int long_name(const char *opt, const char *name)
 {
@@ -188,13 +196,10 @@ int fh_queue_check_opts(const struct fh_url *u, const char *queue,
 		fh_err("--results-queue needs a queue name");
 		return -1;
 	}
-	/* as for --queue in main.c: the option after it taken as its name */
 	if (fh_qopt.results_queue &&
-	    strncmp(fh_qopt.results_queue, "--", 2) == 0) {
-		fh_err("--results-queue needs a queue name, not the option "
-		       "'%s'", fh_qopt.results_queue);
+	    fh_queue_name_not_option("--results-queue",
+				     fh_qopt.results_queue) < 0)
 		return -1;
-	}
 	if (fh_qopt.results_queue && strcmp(fh_qopt.results_queue, queue) == 0) {
 		fh_err("--results-queue '%s' is the input queue: give another "
 		       "queue", queue);

@@ -12,6 +12,11 @@
  * --count, TLS ...), shown by --help under their own title. */
 extern struct poptOption fh_queue_popt[];
 
+/* popt takes the word after --queue or --results-queue as the name
+ * whatever it is ("--queue --offline 0c"): -1 after one line ("OPT needs a
+ * queue name, not the option 'NAME'") when name is an option, else 0. */
+int fh_queue_name_not_option(const char *opt, const char *name);
+
 /* --queue NAME: take messages from NAME, solve, publish, ack.  Returns the
  * exit status (enum fh_exit). */
 int fh_queue_worker(const char *queue, const struct fh_common *c);

@@ -60,7 +60,7 @@ static size_t port_digits(const char *colon)
 
 void fh_url_redact(const char *url, char *out, size_t size)
 {
-	const char *start, *host, *colon;
+	const char *start, *host, *colon, *from, *to;
 	char *o = out, *end = out + size;
 
 	if (size == 0)
@@ -69,12 +69,11 @@ void fh_url_redact(const char *url, char *out, size_t size)
 	start = start ? start + 3 : url;
 	host = host_start(url);
 	put_escaped(&o, end, url, (size_t)(start - url));
-	colon = host > start ? memchr(start, ':', (size_t)(host - start))
-			     : NULL;
-	if (colon) {
-		put_escaped(&o, end, start, (size_t)(colon + 1 - start));
+	/* the whole rest: its last '@' is host_start's */
+	if (fh_url_password(start, strlen(start), &from, &to)) {
+		put_escaped(&o, end, start, (size_t)(from - start));
 		put_escaped(&o, end, "***", 3);
-		put_escaped(&o, end, host - 1, 1);
+		put_escaped(&o, end, to, 1);
 	} else {
 		put_escaped(&o, end, start, (size_t)(host - start));
 	}
@@ -278,16 +277,27 @@ bad:
 	return -1;
 }
 
-/* First line of path, the URL from a mounted Secret; NULL with errno set
- * (EISDIR for a directory, which fopen would open and read as empty). */
-static char *read_url_file(const char *path)
+/* The most of --url-file's first line that is read: far more than any
+ * broker URL (AMQP's user, password, host and vhost are short strings of
+ * at most 255 bytes each). */
+#define FH_URL_LINE_MAX 4096
+
+/* First line of path, the URL from a mounted Secret, newline included.
+ * NULL with errno set (EISDIR for a directory, which fopen would open and
+ * read as empty), or NULL with *why when the line is no URL: longer than
+ * FH_URL_LINE_MAX, or holding a NUL byte.  The wrong file mounted
+ * (/dev/zero, a binary) was read whole into memory, a pod killed for it
+ * again and again, or its NULs cut the text down to "" and an empty
+ * file was blamed. */
+static char *read_url_file(const char *path, const char **why)
 {
 	FILE *f = fopen(path, "r");
 	struct stat st;
-	char *line = NULL;
-	size_t cap = 0;
-	int err;
+	char *line;
+	size_t n = 0;
+	int c, err;
 
+	*why = NULL;
 	if (!f)
 		return NULL;
 	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
@@ -295,17 +305,37 @@ static char *read_url_file(const char *path)
 		errno = EISDIR;
 		return NULL;
 	}
+	if (!(line = malloc(FH_URL_LINE_MAX + 2))) {
+		fclose(f);
+		errno = ENOMEM;
+		return NULL;
+	}
 	errno = 0;
-	if (getline(&line, &cap, f) < 0) {
-		err = errno;
-		free(line);
-		line = NULL;
-		if (ferror(f)) {
-			fclose(f);
-			errno = err ? err : EIO;
-			return NULL;
+	while ((c = getc(f)) != EOF) {
+		if (c == '\0') {
+			*why = "its first line holds a NUL byte: no broker URL "
+			       "does";
+			break;
 		}
-		line = strdup("");
+		if (n == FH_URL_LINE_MAX) {
+			*why = "its first line is over " FH_TEXT(
+				FH_URL_LINE_MAX) " bytes, longer than any "
+					"broker URL";
+			break;
+		}
+		line[n++] = (char)c;
+		if (c == '\n')
+			break;
+	}
+	err = errno;
+	line[n] = '\0';
+	if (*why || ferror(f)) {
+		/* it may hold the password */
+		memset(line, 0, n);
+		free(line);
+		fclose(f);
+		errno = *why ? 0 : err ? err : EIO;
+		return NULL;
 	}
 	fclose(f);
 	return line;
@@ -313,7 +343,7 @@ static char *read_url_file(const char *path)
 
 int fh_url_resolve(struct fh_url *u, const struct fh_queue_opts *opt)
 {
-	const char *text, *source, *why;
+	const char *text, *source, *why = NULL;
 	char *owned = NULL, shown[300];
 	int r;
 
@@ -325,7 +355,7 @@ int fh_url_resolve(struct fh_url *u, const struct fh_queue_opts *opt)
 		text = opt->url;
 		source = "--url";
 	} else if (opt->url_file) {
-		owned = read_url_file(opt->url_file);
+		owned = read_url_file(opt->url_file, &why);
 		/* a FIFO or a pipe (--url-file <(...)) whose writer is slow:
 		 * SIGTERM or SIGINT interrupts the open or the read (no
 		 * SA_RESTART), which is a stop, not an unreadable file (the
@@ -337,7 +367,7 @@ int fh_url_resolve(struct fh_url *u, const struct fh_queue_opts *opt)
 		}
 		if (!owned) {
 			fh_err("--url-file %s: %s", opt->url_file,
-			       strerror(errno));
+			       why ? why : strerror(errno));
 			return -1;
 		}
 		text = owned;

@@ -23,9 +23,6 @@
 /* How long after its notice connection is lost the work connection must
  * still stand before the worker says it searches on (tick). */
 #define FH_NOTICE_LOST_SETTLE 1.0
-/* A number macro as a string literal. */
-#define FH_TEXT_(x) #x
-#define FH_TEXT(x) FH_TEXT_(x)
 /* How much of a poison body one line shows. */
 #define FH_POISON_SHOWN 40
 
@@ -60,6 +57,10 @@ static int tick(void *arg)
 	struct worker *w = arg;
 
 	if (fh_broker_service(&w->b) < 0)
+		return 1;
+	/* the input queue deleted under us: the message is gone with it,
+	 * and so is any reason to search on */
+	if (fh_broker_watch_queue(&w->b, w->queue) < 0)
 		return 1;
 	if (!w->notice)
 		return 0;
@@ -437,9 +438,18 @@ static int settle(struct worker *w, const struct item *it,
 		return FH_EXIT_NOT_FOUND;
 	case FH_RUN_SIGNAL:
 		/* nack, requeued: the pod was stopped, the message did
-		 * nothing wrong */
+		 * nothing wrong.  Then one round trip asks whether the queue
+		 * is still there to take it back: a queue deleted since the
+		 * last check is said, not "requeued". */
 		sig = fh_signal_caught();
 		requeue(w, it->tag, 0);
+		if (fh_broker_queue_deleted(&w->b, w->queue,
+					    FH_SIGNAL_SETTLE)) {
+			fh_err("stopped by signal %d while solving prefix %s; "
+			       "%s",
+			       sig, hex, w->b.err);
+			return fh_exit_for_signal(sig);
+		}
 		fh_err("stopped by signal %d while solving prefix %s; message "
 		       "requeued",
 		       sig, hex);
@@ -451,6 +461,12 @@ static int settle(struct worker *w, const struct item *it,
 		 * itself: nothing to send */
 		if (w->notice && fh_notice_poll(w->notice) == FH_NOTICE_SOLVED)
 			return done_elsewhere(w, it);
+		/* nothing to ack, reject or requeue: the queue and the
+		 * message are gone; status 3, the queue is missing */
+		if (w->b.queue_gone) {
+			fh_err("%s; prefix %s abandoned", w->b.err, hex);
+			return FH_EXIT_BROKER;
+		}
 		fh_err("while solving prefix %s: %s; the broker requeues the "
 		       "message",
 		       hex, w->b.err);

@@ -25,26 +25,23 @@ void fh_set_quiet(int q)
 	quiet = q;
 }
 
-/* After a "://" at url: the password of a URL's user information, up to
- * the token's last '@' ("amqp://user:PASSWORD@host"), as [*from, *to);
- * *from stays NULL when there is none. */
-static void url_secret(const char *url, const char **from, const char **to)
+int fh_url_password(const char *rest, size_t len, const char **from,
+		    const char **to)
 {
-	size_t len = strcspn(url, " \t\r\n\v\f'\"");
 	const char *at = NULL, *colon;
 
-	*from = NULL;
 	for (size_t i = 0; i < len; i++)
-		if (url[i] == '@')
-			at = url + i;
-	if (!at)
-		return;
-	colon = memchr(url, ':', (size_t)(at - url));
-	if (colon && colon + 1 < at) {
-		*from = colon + 1;
-		*to = at;
-	}
+		if (rest[i] == '@')
+			at = rest + i;
+	if (!at || !(colon = memchr(rest, ':', (size_t)(at - rest))))
+		return 0;
+	*from = colon + 1;
+	*to = at;
+	return 1;
 }
+
+/* Where a URL in a line of text ends: at a blank or a quote. */
+#define FH_URL_END " \t\r\n\v\f'\""
 
 /* line as one line that shows no secret: a URL's password (a mistyped
  * option, a URL given where a prefix goes) as ***, and every control
@@ -66,8 +63,11 @@ static void one_line(const char *line, char *out, size_t size)
 			hide = NULL;
 			continue;
 		}
-		if (!hide && strncmp(p, "://", 3) == 0)
-			url_secret(p + 3, &hide, &hide_end);
+		if (!hide && strncmp(p, "://", 3) == 0 &&
+		    fh_url_password(p + 3, strcspn(p + 3, FH_URL_END), &hide,
+				    &hide_end) &&
+		    hide == hide_end)
+			hide = NULL; /* "user:@host": no password to hide */
 		if ((c < 0x20 && c != '\t') || c == 0x7f)
 			o += (size_t)snprintf(out + o, size - o, "\\x%02x", c);
 		else

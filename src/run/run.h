@@ -50,7 +50,7 @@ enum fh_run_end {
 	FH_RUN_SOLVED,    /* every prefix found */
 	FH_RUN_EXHAUSTED, /* the range (shard) ended without a match */
 	FH_RUN_GAVE_UP,   /* --max-tries or --timeout ended it */
-	FH_RUN_SIGNAL,    /* SIGINT or SIGTERM: fh_signal_caught() says which */
+	FH_RUN_SIGNAL,    /* SIGINT, SIGTERM, SIGHUP: fh_signal_caught() says which */
 	FH_RUN_TICK,      /* the caller's tick asked to stop */
 };
 
@@ -64,22 +64,56 @@ enum fh_run_end fh_run_search(struct fh_search *s, const struct fh_common *c,
 
 /* --- signals.c ----------------------------------------------------------- */
 
-/* SIGINT and SIGTERM only set a flag; the loops look at it.
+/* SIGINT, SIGTERM and SIGHUP only set a flag; the loops look at it (a
+ * SIGHUP ignored on entry, as under nohup, stays ignored).
  * fh_signal_caught returns the first signal caught, or 0. */
 void fh_signals_install(void);
 int fh_signal_caught(void);
-/* "SIGINT" or "SIGTERM", for the lines that say a run was stopped. */
+/* "SIGINT", "SIGTERM" or "SIGHUP", for the lines that say a run was
+ * stopped. */
 const char *fh_signal_name(int sig);
-/* 130 for SIGINT, 143 for SIGTERM. */
+/* 130 for SIGINT, 143 for SIGTERM, 129 for SIGHUP. */
 int fh_exit_for_signal(int sig);
 /* The caught signal's exit status when there is one, else st: for a
  * failure that a signal may be the cause of. */
 int fh_exit_signal_or(int st);
 
+/* --- input.c: lines from standard input --------------------------------- */
+
+/* How fh_read_lines ended. */
+enum fh_lines_end {
+	FH_LINES_DONE,    /* the end of the input */
+	FH_LINES_REFUSED, /* each returned non-zero (its reason is the caller's) */
+	FH_LINES_SIGNAL,  /* a signal stopped the read: fh_signal_caught() */
+	FH_LINES_ERROR,   /* the read failed at line *number + 1, *err why */
+};
+/* Called with each line that is not blank (not only " \t\r\n\v\f"),
+ * newline included, and its number counting every line; non-zero stops
+ * the reading. */
+typedef int fh_line_fn(void *arg, const char *line, size_t len,
+		       unsigned long number);
+/* Reads in to its end one line at a time, for "-" among the prefixes of
+ * --offline and --enqueue; *number is the number of lines read, *err the
+ * errno of a failed read.  The caller says what each end means, in its
+ * words. */
+enum fh_lines_end fh_read_lines(FILE *in, fh_line_fn *each, void *arg,
+				unsigned long *number, int *err);
+
 /* --- output.c: how answers and messages leave the program ---------------
  * Offline mode and the queue worker print through the same functions, so
  * stdout looks the same in both (kubectl logs shows what a terminal
  * shows). */
+
+/* The password in a URL's user information: rest is what follows the
+ * "://" (or the whole text, lacking one), len how much of it is the URL.
+ * The user information ends at the last '@' (a password may hold an
+ * unencoded '@' or '/': hiding too much beats showing a secret), the
+ * password starts after its first ':'.  1 with [*from, *to) the password
+ * (maybe empty) and *to its '@', or 0 when there is none.  The one rule
+ * for every place that hides a password: messages (fh_err), the broker
+ * URL shown (url.c), --url in argv (main.c). */
+int fh_url_password(const char *rest, size_t len, const char **from,
+		    const char **to);
 
 /* The program name for messages, "find-hash". */
 extern const char *fh_progname;

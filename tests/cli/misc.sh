@@ -10,7 +10,7 @@ expect_status 0 $? "--version"
 
 "$FIND_HASH" --help >"$scratch/out" 2>&1
 expect_status 0 $? "--help"
-for code in 0 1 2 3 4 5 130 143; do
+for code in 0 1 2 3 4 5 129 130 143; do
 	grep -Eq "(^|[ ,])$code " "$scratch/out" || fail "--help does not list exit status $code"
 done
 

@@ -62,6 +62,16 @@ check_answer() {
 	*[!A-Za-z0-9]* | "") fail "answer '$2' is not [A-Za-z0-9]+" ;;
 	esac
 }
+# signal_status SIG: the exit status of a stop by SIG (HUP, INT or TERM):
+# 128 plus the signal's number, as src/fh-exit.h has it.
+signal_status() {
+	case $1 in
+	HUP) echo 129 ;;
+	INT) echo 130 ;;
+	TERM) echo 143 ;;
+	*) echo "signal_status: no status for SIG$1" >&2; exit 99 ;;
+	esac
+}
 # build_preload SOURCE: compiles the LD_PRELOAD helper SOURCE (a path
 # under the source tree) into $scratch and prints the library's path.  No
 # compiler, or a failed build, is a hard error.

@@ -4,6 +4,10 @@
 # a usage error, never a connection to this machine with the credentials;
 # a port out of range, a port that is not digits only and a --url-file
 # that is a directory say so; a leading zero in a port is only a zero.
+# A --url-file that is the wrong file (/dev/zero, a binary without a
+# newline) is read no further than 4096 bytes and said to be no URL: it
+# used to be read whole into memory, and its NULs made it "" (status 2,
+# blaming an empty URL), after taking all the memory there was.
 . "${top_srcdir:-.}/tests/lib/test-env.sh"
 secret=Secr3tPW
 
@@ -119,6 +123,22 @@ expect_status 2 $? "--url-file directory"
 expect_lines 1 "$scratch/err" "--url-file directory: one line"
 expect_grep "^find-hash: --url-file .*: [Ii]s a directory" "$scratch/err" \
 	"--url-file directory: says so"
+
+# --url-file naming the wrong file: under a memory limit, as a pod has,
+# so that a reader that takes it all fails instead of taking the machine
+(ulimit -v 300000 || exit 99
+ exec "$FIND_HASH" --queue job --url-file /dev/zero) >"$scratch/out" 2>"$scratch/err"
+expect_status 2 $? "--url-file /dev/zero"
+expect_lines 1 "$scratch/err" "--url-file /dev/zero: one line"
+expect_grep "^find-hash: --url-file /dev/zero: its first line holds a NUL byte: no broker URL does\$" \
+	"$scratch/err" "--url-file /dev/zero: says so"
+head -c 1000000 /dev/zero | tr '\0' a >"$scratch/long"
+(ulimit -v 300000 || exit 99
+ exec "$FIND_HASH" --queue job --url-file "$scratch/long") >"$scratch/out" 2>"$scratch/err"
+expect_status 2 $? "--url-file without a newline"
+expect_lines 1 "$scratch/err" "--url-file without a newline: one line"
+expect_grep "^find-hash: --url-file .*/long: its first line is over 4096 bytes, longer than any broker URL\$" \
+	"$scratch/err" "--url-file without a newline: says so"
 
 # BROKER_URL set but empty (a Secret that came out blank) used to mean
 # guest@localhost: a usage error now, for workers and --enqueue alike

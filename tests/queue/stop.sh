@@ -1,7 +1,8 @@
 #!/bin/bash
 # stop: giving up (--max-tries, --timeout) requeues the message and
-# exits 1; SIGTERM and SIGINT stop the search, requeue the message
-# explicitly and exit 143 and 130.  Nothing is acknowledged or published.
+# exits 1; SIGTERM, SIGINT and SIGHUP (the session gone) stop the search,
+# requeue the message explicitly and exit 143, 130 and 129, with one line.
+# Nothing is acknowledged or published.
 . "${top_srcdir:-.}/tests/lib/test-env.sh"
 . "${top_srcdir:-.}/tests/lib/broker.sh"
 broker_start
@@ -23,14 +24,22 @@ expect_status 1 $? "--timeout"
 [ $(( $(date +%s) - start )) -le 30 ] || fail "--timeout 1 took too long"
 queue_wait_counts job 15 "1 0" || fail "--timeout requeued"
 
-for sig in TERM INT; do
-	want=143
-	[ $sig = INT ] && want=130
+# SIGHUP as a terminal sends it, whatever this shell inherited (nohup)
+printf '#!/bin/sh\nexec env --default-signal=HUP "%s" "$@"\n' "$FIND_HASH" \
+	>"$scratch/find-hash-hup"
+chmod +x "$scratch/find-hash-hup"
+for sig in TERM INT HUP; do
+	want=$(signal_status $sig)
+	FIND_HASH="$scratch/find-hash-hup" \
 	kill_holding_worker job $sig 0.5 "$scratch/out" "$scratch/err" "SIG$sig" \
 		--queue job --threads 1 --results-queue results
 	expect_status $want $? "SIG$sig"
 	[ "$STOP_SECONDS" -le 15 ] || fail "SIG$sig: slow to stop"
-	expect_grep "requeued" "$scratch/err" "SIG$sig: says it requeued"
+	expect_grep "stopped by signal [0-9]+ while solving prefix $hard; message requeued" \
+		"$scratch/err" "SIG$sig: says it requeued"
+	# the message was delivered before: a note says so, then the stop
+	grep -v ': note: ' "$scratch/err" >"$scratch/err-stop"
+	expect_lines 1 "$scratch/err-stop" "SIG$sig: one line"
 	queue_wait_counts job 15 "1 0" || fail "SIG$sig: message requeued"
 	[ -s "$scratch/out" ] && fail "SIG$sig: printed an answer"
 done
