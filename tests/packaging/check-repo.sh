@@ -18,7 +18,9 @@
 #     find-hash, an answer checked with sha256sum; between the two, the
 #     installed files verified (dpkg --verify) and a purge that warns of
 #     nothing and leaves no file behind, as piuparts checks; then a
-#     tampered Packages file and a wrong key must make apt-get update fail.
+#     tampered Packages file and a wrong key must make apt-get update fail;
+#     the -dbgsym package is offered only once the README's SUITE-debug
+#     source is added, at the installed version.
 #
 # Any failed step fails the test; nothing is skipped.
 set -eu
@@ -174,6 +176,17 @@ for suite in bookworm trixie; do
 	n=$(grep -c '^Package: find-hash$' "$d/main/binary-amd64/Packages")
 	[ "$n" -eq 1 ] || fail "$suite Packages lists find-hash $n times"
 	ok "$suite: InRelease, Release, Release.gpg (sqv: good), Packages{,.xz}"
+	# the debug symbols: suite SUITE-debug alone, as Debian's debian-debug
+	! grep -q '^Package: .*-dbgsym$' "$d/main/binary-amd64/Packages" ||
+		fail "$suite's main Packages lists a -dbgsym package: they belong in $suite-debug"
+	dd=$apt/dists/$suite-debug
+	grep -q "^Codename: $suite-debug\$" "$dd/Release" || fail "$suite-debug Release has no Codename: $suite-debug"
+	sqv --keyring "$kr" "$dd/Release.gpg" "$dd/Release" >/dev/null || fail "sqv rejects $suite-debug Release.gpg"
+	head -n 1 "$dd/InRelease" | grep -qx -- '-----BEGIN PGP SIGNED MESSAGE-----' || fail "$suite-debug InRelease is not clearsigned"
+	v=$(awk '/^Package: find-hash$/ { p = 1 } p && /^Version: / { print $2; exit }' "$d/main/binary-amd64/Packages")
+	dv=$(awk '/^Package: find-hash-dbgsym$/ { p = 1 } p && /^Version: / { print $2; exit }' "$dd/main/binary-amd64/Packages")
+	[ -n "$dv" ] && [ "$dv" = "$v" ] || fail "$suite-debug has find-hash-dbgsym '$dv', $suite has find-hash $v"
+	ok "$suite-debug: signed as $suite (sqv: good), find-hash-dbgsym $dv there and not in $suite"
 done
 gpg --batch --export "$stranger" >"$work/stranger.pgp"
 if sqv --keyring "$work/stranger.pgp" "$apt/dists/bookworm/Release.gpg" "$apt/dists/bookworm/Release" >/dev/null 2>&1; then
@@ -309,6 +322,12 @@ awk '
 	{ prev = $0 }
 ' "$top/README" >"$work/readme-apt.sh"
 [ "$(wc -l <"$work/readme-apt.sh")" -ge 2 ] || fail "no apt commands found in the README"
+# the README's debug-symbols block: the indented one after its paragraph
+awk '/^Debug symbols for find-hash/ { insec = 1; next }
+	insec && /^    / { print substr($0, 5); seen = 1; next }
+	seen { exit }' "$top/README" >"$work/readme-dbg.sh"
+grep -q 'find-hash-dbgsym' "$work/readme-dbg.sh" || fail "no debug-symbols command in the README"
+sed -i "s|$SITE|$base|g" "$work/readme-dbg.sh"
 grep -q "$SITE" "$work/readme-apt.sh" || fail "the README's apt commands do not use $SITE"
 sed -i "s|$SITE|$base|g" "$work/readme-apt.sh"
 # the README's dnf lines name files that the rpm repository has
@@ -353,6 +372,7 @@ for suite in bookworm trixie; do
 	done
 	ok "$suite minbase: apt-helper present; no sudo, curl, gpg, find-hash"
 	cp "$work/readme-apt.sh" "$root/tmp/readme-apt.sh"
+	cp "$work/readme-dbg.sh" "$root/tmp/readme-dbg.sh"
 	# each README line on its own, stopping at the first that fails
 	awk '{ print; print "rc=$?; [ $rc -eq 0 ] || { echo \"README line " NR " failed ($rc)\"; exit 1; }" }' \
 		"$work/readme-apt.sh" >"$root/tmp/readme-run.sh"
@@ -437,6 +457,25 @@ SH
 		[ "$v" = "$upstream~deb${n}u1" ] || fail "$suite installed $v, expected $upstream~deb${n}u1"
 		ok "$suite ($who): installed $v from the repository; man find-hash renders ($(sed -n 's/^page: //p' "$work/use-$suite-$who.log")); $(grep '^answer: ' "$work/use-$suite-$who.log"), sha256sum agrees"
 	done
+
+	# Debug symbols: not offered by the main source; the README's debug
+	# source (SUITE-debug, same key) offers them, for the installed version.
+	phase "$suite: debug symbols from $suite-debug (as user)"
+	cat >"$root/tmp/dbg.sh" <<'SH'
+set -eu
+echo "main source only:"; apt-cache policy find-hash-dbgsym 2>&1
+! apt-cache policy find-hash-dbgsym 2>&1 | grep -q '127\.0\.0\.1' || { echo "offered by the main source"; exit 1; }
+sh /tmp/readme-dbg.sh
+echo "with the debug source:"; apt-cache policy find-hash-dbgsym
+apt-cache policy find-hash-dbgsym | grep -E -q "127\.0\.0\.1:[0-9]+/apt $1-debug/main" || { echo "not offered by $1-debug"; exit 1; }
+if apt-cache policy find-hash-dbgsym | grep -E '127\.0\.0\.1:[0-9]+/apt' | grep -v -q "$1-debug/main"; then echo "offered by another suite"; exit 1; fi
+v=$(dpkg-query -W -f '${Version}' find-hash); dv=$(dpkg-query -W -f '${Version}' find-hash-dbgsym)
+echo "find-hash $v, find-hash-dbgsym $dv"
+[ "$v" = "$dv" ]
+SH
+	in_root "$root" user /tmp/dbg.sh "$suite" >"$work/dbg-$suite.log" 2>&1 ||
+		{ cat "$work/dbg-$suite.log"; fail "$suite: find-hash-dbgsym from the debug source"; }
+	ok "$suite: find-hash-dbgsym not offered by $suite; the README's $suite-debug source installs $(tail -n 1 "$work/dbg-$suite.log")"
 
 	phase "$suite: tampered Packages, wrong key, key change"
 	cp "$work/stranger.pgp" "$root/tmp/stranger.pgp"
