@@ -11,6 +11,8 @@
 #     sqv, and a second one signed by two keys, as during a key change;
 #  4. the RPM (contrib/repo/build-rpm), the signed dnf repository
 #     (contrib/repo/make-rpm-repo), checked with rpm -K, rpmlint and dnf;
+#     both made twice, as make repo run again: the same RPM and primary,
+#     byte for byte (and the same pool and Packages on the apt side);
 #  5. in a brand-new bookworm and a brand-new trixie minbase root, the
 #     README's own commands (only the repository URL changed to the local
 #     HTTP server), as root with no sudo, then again as a user with sudo:
@@ -104,10 +106,13 @@ rm -rf "$work/src"
 SRC_TARBALL=$work/src.tar.gz
 export SRC_TARBALL
 # the three builds at once: each mostly waits for the network and dpkg
-phase "build-debs bookworm + build-debs trixie + build-rpm (in parallel)"
+# (the RPM twice, one after the other: the same tarball must give the
+# same bytes, or every make repo would publish a new package)
+phase "build-debs bookworm + build-debs trixie + build-rpm twice (in parallel)"
 "$repo_tools/build-debs" "$work/debs" bookworm >"$work/build-bookworm.log" 2>&1 & b1=$!
 "$repo_tools/build-debs" "$work/debs" trixie >"$work/build-trixie.log" 2>&1 & b2=$!
-"$repo_tools/build-rpm" "$work/rpms" "$tarball" >"$work/build-rpm.log" 2>&1 & b3=$!
+{ "$repo_tools/build-rpm" "$work/rpms" "$tarball" && sleep 1 &&
+	"$repo_tools/build-rpm" "$work/rpms-again" "$tarball"; } >"$work/build-rpm.log" 2>&1 & b3=$!
 st=0
 wait $b1 || { cat "$work/build-bookworm.log"; st=1; }
 wait $b2 || { cat "$work/build-trixie.log"; st=1; }
@@ -193,6 +198,16 @@ if sqv --keyring "$work/stranger.pgp" "$apt/dists/bookworm/Release.gpg" "$apt/di
 	fail "sqv accepts Release.gpg with the wrong key"
 fi
 ok "sqv rejects Release.gpg with a key that did not sign it"
+# Again with the same packages: only Release's Date (and so InRelease and
+# Release.gpg) may change; the pool and the Packages indices keep their
+# bytes, so a client's cached lists and downloads stay valid.
+asums() { (cd "$apt" && find pool dists -type f ! -name InRelease ! -name Release ! -name Release.gpg -print0 | LC_ALL=C sort -z | xargs -0 sha256sum --); }
+asums >"$work/apt-sums-1"
+sleep 1
+FH_REPO_KEYS=$old "$repo_tools/make-apt-repo" "$www/apt" "$work/debs" >/dev/null
+asums >"$work/apt-sums-2"
+diff "$work/apt-sums-1" "$work/apt-sums-2" >&2 || fail "make-apt-repo run twice changed the pool or an index (above)"
+ok "make-apt-repo again, same packages: pool and Packages files byte-identical ($(wc -l <"$work/apt-sums-2") files)"
 [ "$(ls "$apt"/pool/main/f/find-hash/find-hash_*.deb | wc -l)" -ge 2 ] || fail "pool does not hold both builds"
 ok "pool holds $(cd "$apt/pool/main/f/find-hash" && ls | tr '\n' ' ')"
 
@@ -224,6 +239,21 @@ hardened "the RPM" "$work/x-rpm/usr/bin/find-hash"
 	fail "the RPM's documentation is not in /usr/share/doc/find-hash (Fedora's place)"
 FH_RPM_BASEURL=${SITE}rpm FH_REPO_KEYS=$old "$repo_tools/make-rpm-repo" "$www/rpm" "$rpmfile"
 rr=$www/rpm
+# Run again with the same package: the published RPM keeps its bytes (a
+# new signature would give the same name and version another checksum,
+# which dnf clients with cached metadata refuse), and so does primary.
+sums() { (cd "$rr" && sha256sum -- find-hash-*.rpm repodata/*-primary.xml*); }
+sums >"$work/rpm-sums-1"
+# what make repo does again: the RPM built anew from the same tarball ...
+rpmagain=$(ls "$work"/rpms-again/find-hash-[0-9]*.x86_64.rpm)
+cmp "$rpmfile" "$rpmagain" >&2 || fail "build-rpm twice from the same tarball gave two different RPMs"
+# ... and the repository made from it (a signature made now would carry
+# another time than the first)
+FH_RPM_BASEURL=${SITE}rpm FH_REPO_KEYS=$old "$repo_tools/make-rpm-repo" "$www/rpm" "$rpmagain" >/dev/null
+sums >"$work/rpm-sums-2"
+diff "$work/rpm-sums-1" "$work/rpm-sums-2" >&2 ||
+	fail "the repository made again from the same tarball changed the RPM or primary (above)"
+ok "build-rpm + make-rpm-repo again, same tarball: RPM and primary byte-identical: $(tr -s ' ' <"$work/rpm-sums-2" | cut -c 1-16,65- | tr '\n' ' ')"
 for f in repodata/repomd.xml repodata/repomd.xml.asc RPM-GPG-KEY-find-hash find-hash.repo; do
 	[ -s "$rr/$f" ] || fail "no rpm/$f"
 done
