@@ -328,16 +328,11 @@ for suite in bookworm trixie; do
 	sed -i 's/^Description: .*/Description: tampered/' "$p"
 	xz -c "$p" >"$p.xz"
 done
-"$PY" -u -m http.server --bind 127.0.0.1 --directory "$www" 0 >"$work/http.log" 2>&1 &
-server=$!
-port=
-for _ in $(seq 50); do
-	port=$(sed -n 's/^Serving HTTP on .* port \([0-9]*\) .*/\1/p' "$work/http.log")
-	[ -n "$port" ] && break
-	sleep 0.2
-done
-[ -n "$port" ] || fail "the HTTP server did not start: $(cat "$work/http.log")"
-base=http://127.0.0.1:$port/
+. "$top/tests/lib/http.sh"
+http_serve "$www" "$work/http.log" || true
+server=$http_pid
+[ -n "$http_port" ] || fail "the HTTP server did not start: $(cat "$work/http.log")"
+base=http://127.0.0.1:$http_port/
 "$PY" -c "import urllib.request,sys; urllib.request.urlopen(sys.argv[1]).read()" \
 	"${base}apt/dists/bookworm/InRelease" || fail "cannot fetch from $base"
 ok "serving $www on $base"
