@@ -12,7 +12,12 @@
 #  3. from inside the image: find-hash --version, the release it runs on,
 #     an offline answer checked with sha256sum, the numeric non-root user,
 #     and a queue round trip against a private RabbitMQ node on loopback
-#     (tests/lib/broker.sh).
+#     (tests/lib/broker.sh);
+#  4. FIND_HASH_FROM=context with an apt source: a signed repository
+#     (contrib/repo/make-apt-repo) served on loopback, republished with a
+#     newer find-hash: the image holds the version FIND_HASH_VERSION names,
+#     rebuilt with --layers as built afresh, and a version the repository
+#     lacks fails the build.
 #
 # Everything lives in one scratch directory (buildah's vfs store
 # included) that is removed on exit.  Fails on any broken step, never
@@ -31,6 +36,7 @@
 # worker must take what the tree's program publishes.
 . "${top_srcdir:=.}/tests/lib/test-env.sh"
 . "$top_srcdir/tests/lib/broker.sh"
+. "$top_srcdir/tests/lib/http.sh"
 
 [ "$(id -u)" = 0 ] || { echo "check-image: run as root (buildah, mmdebstrap)" >&2; exit 99; }
 for t in buildah mmdebstrap sha256sum; do
@@ -243,10 +249,94 @@ check_suite() {
 	rstring=$(sed -n 's/.*"string":"\([^"]*\)".*/\1/p' "$scratch/result")
 	rdigest=$(sed -n 's/.*"sha256":"\([0-9a-f]*\)".*/\1/p' "$scratch/result")
 	check_answer 0ce "$rstring" "$rdigest"
+	check_remote_rebuild "$suite"
 	# vfs stores every layer whole: free this release's before the next
 	B rm --all >/dev/null 2>&1
 	B rmi --all --force >/dev/null 2>&1
 }
+
+# check_remote_rebuild SUITE: FIND_HASH_FROM=context with an apt source
+# (a signed repository made by contrib/repo/make-apt-repo, served on
+# loopback, outside the build context, as a real one is).  The image holds
+# the version FIND_HASH_VERSION names, whatever the repository's newest
+# and whatever the layer cache holds: built for version 1; the repository
+# republished with version 2 and the image rebuilt with --layers and the
+# new FIND_HASH_VERSION holds 2, not a cached layer with 1 (nothing in the
+# build context changes, only the repository and the argument); built
+# afresh for version 1, now gone from the repository, it fails naming
+# the version, instead of installing 2 under version 1's label.
+check_remote_rebuild() {
+	suite=$1
+	phase "$suite: image from an apt source, rebuilt for a new version"
+	r=$scratch/remote-$suite
+	mkdir -p "$r/debs1/$suite" "$r/debs2/$suite" "$r/ctx/contrib/k8s/packages" "$r/www"
+	# the .deb stage "build" made (its layers are cached: no new build)
+	# shellcheck disable=SC2086
+	B build --layers --isolation chroot --network host --pull=never $ulimit_args \
+		--ignorefile "$top_srcdir/contrib/k8s/Dockerfile.dockerignore" \
+		-f "$top_srcdir/contrib/k8s/Dockerfile" $build_args --target packages-source \
+		-t "localhost/find-hash-packages:$suite" "$top_srcdir" >"$r/pkgs.log" 2>&1 ||
+		{ tail -n 50 "$r/pkgs.log" >&2; die "buildah build --target packages-source ($suite)"; }
+	c=$(B from --pull=never "localhost/find-hash-packages:$suite") && m=$(B mount "$c") ||
+		die "cannot mount the $suite package stage"
+	cp "$m"/pkgs/find-hash_*.deb "$r/debs1/$suite/" || die "no find-hash .deb in the $suite package stage"
+	B umount "$c" >/dev/null; B rm "$c" >/dev/null
+	deb1=$(ls "$r/debs1/$suite"/find-hash_*.deb)
+	v1=$(dpkg-deb -f "$deb1" Version); up1=${v1%-*}
+	# the next release: the same files under a higher upstream version
+	up2=$up1+next v2=$up2-1
+	dpkg-deb -R "$deb1" "$r/unpacked" || die "dpkg-deb -R"
+	sed -i "s/^Version: .*/Version: $v2/" "$r/unpacked/DEBIAN/control"
+	dpkg-deb --root-owner-group -b "$r/unpacked" "$r/debs2/$suite/find-hash_${v2}_amd64.deb" >/dev/null ||
+		die "dpkg-deb -b"
+	GNUPGHOME=$r/gnupg; export GNUPGHOME
+	mkdir -m 700 "$GNUPGHOME"
+	gpg --batch --quiet --passphrase '' --quick-gen-key 'find-hash image check <check@find-hash.invalid>' ed25519 sign never 2>/dev/null
+	FH_REPO_KEYS=$(gpg --batch --with-colons --list-keys check@find-hash.invalid | awk -F: '$1 == "fpr" { print $10; exit }')
+	export FH_REPO_KEYS
+	"$top_srcdir/contrib/repo/make-apt-repo" "$r/www/apt" "$r/debs1" >/dev/null || die "make-apt-repo (version $v1)"
+	http_serve "$r/www" "$r/http.log" || die "the HTTP server did not start: $(cat "$r/http.log")"
+	cp "$r/www/apt/find-hash-archive-keyring.pgp" "$r/ctx/contrib/k8s/packages/"
+	printf '%s\n' 'Types: deb' "URIs: http://127.0.0.1:$http_port/apt" "Suites: $suite" 'Components: main' \
+		'Signed-By: /etc/apt/keyrings/find-hash-archive-keyring.pgp' >"$r/ctx/contrib/k8s/packages/find-hash.sources"
+	# remote_build N UPSTREAM [ARG...]: build from the apt source
+	remote_build() {
+		n=$1 up=$2; shift 2
+		# shellcheck disable=SC2086
+		B build --layers --isolation chroot --network host --pull=never $ulimit_args "$@" \
+			-f "$top_srcdir/contrib/k8s/Dockerfile" --build-arg FIND_HASH_FROM=context \
+			--build-arg DEBIAN_SUITE="$suite" --build-arg FIND_HASH_VERSION="$up" \
+			-t "localhost/find-hash:remote-$n" "$r/ctx" >"$r/build-$n.log" 2>&1
+	}
+	# remote_version N: the find-hash version image N holds
+	remote_version() {
+		B run --isolation chroot "$(B from --pull=never "localhost/find-hash:remote-$1")" -- \
+			dpkg-query -W -f '${Version}' find-hash
+	}
+	remote_build 1 "$up1" ||
+		{ tail -n 60 "$r/build-1.log" >&2; die "buildah build from the apt source ($suite, $up1)"; }
+	got=$(remote_version 1)
+	[ "$got" = "$v1" ] || fail "$suite: the image from the apt source has find-hash '$got', expected $v1"
+	"$top_srcdir/contrib/repo/make-apt-repo" "$r/www/apt" "$r/debs2" >/dev/null || die "make-apt-repo (version $v2)"
+	remote_build 2 "$up2" ||
+		{ tail -n 60 "$r/build-2.log" >&2; die "buildah build from the apt source ($suite, $up2)"; }
+	got=$(remote_version 2)
+	[ "$got" = "$v2" ] ||
+		fail "$suite: rebuilt with FIND_HASH_VERSION=$up2 after the repository moved to $v2, the image has find-hash '$got'"
+	if remote_build 3 "$up1" --no-cache; then
+		fail "$suite: built afresh with FIND_HASH_VERSION=$up1, which the repository no longer has, the image has find-hash '$(remote_version 3)'"
+	elif ! grep -F -q "Version '$up1-*' for 'find-hash' was not found" "$r/build-3.log"; then
+		tail -n 30 "$r/build-3.log" >&2
+		fail "$suite: the build for a version the repository lacks failed for another reason"
+	else
+		echo "check-image: $suite: apt source: FIND_HASH_VERSION=$up1 gave $v1; republished, FIND_HASH_VERSION=$up2 gave $v2 (not the cached layer); $up1 afresh: $(grep -F -m 1 "Version '$up1-*'" "$r/build-3.log")"
+	fi
+	kill "$http_pid"; http_pid=
+	unset GNUPGHOME FH_REPO_KEYS
+}
+http_pid=
+http_stop() { [ -z "$http_pid" ] || kill "$http_pid" 2>/dev/null; }
+cleanup_hooks="http_stop $cleanup_hooks"
 
 broker_start
 for suite in ${FH_IMAGE_SUITES:-bookworm trixie}; do

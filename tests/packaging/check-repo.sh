@@ -11,6 +11,8 @@
 #     sqv, and a second one signed by two keys, as during a key change;
 #  4. the RPM (contrib/repo/build-rpm), the signed dnf repository
 #     (contrib/repo/make-rpm-repo), checked with rpm -K, rpmlint and dnf;
+#     both made twice, as make repo run again: the same RPM and primary,
+#     byte for byte (and the same pool and Packages on the apt side);
 #  5. in a brand-new bookworm and a brand-new trixie minbase root, the
 #     README's own commands (only the repository URL changed to the local
 #     HTTP server), as root with no sudo, then again as a user with sudo:
@@ -18,7 +20,9 @@
 #     find-hash, an answer checked with sha256sum; between the two, the
 #     installed files verified (dpkg --verify) and a purge that warns of
 #     nothing and leaves no file behind, as piuparts checks; then a
-#     tampered Packages file and a wrong key must make apt-get update fail.
+#     tampered Packages file and a wrong key must make apt-get update fail;
+#     the -dbgsym package is offered only once the README's SUITE-debug
+#     source is added, at the installed version.
 #
 # Any failed step fails the test; nothing is skipped.
 set -eu
@@ -102,10 +106,13 @@ rm -rf "$work/src"
 SRC_TARBALL=$work/src.tar.gz
 export SRC_TARBALL
 # the three builds at once: each mostly waits for the network and dpkg
-phase "build-debs bookworm + build-debs trixie + build-rpm (in parallel)"
+# (the RPM twice, one after the other: the same tarball must give the
+# same bytes, or every make repo would publish a new package)
+phase "build-debs bookworm + build-debs trixie + build-rpm twice (in parallel)"
 "$repo_tools/build-debs" "$work/debs" bookworm >"$work/build-bookworm.log" 2>&1 & b1=$!
 "$repo_tools/build-debs" "$work/debs" trixie >"$work/build-trixie.log" 2>&1 & b2=$!
-"$repo_tools/build-rpm" "$work/rpms" "$tarball" >"$work/build-rpm.log" 2>&1 & b3=$!
+{ "$repo_tools/build-rpm" "$work/rpms" "$tarball" && sleep 1 &&
+	"$repo_tools/build-rpm" "$work/rpms-again" "$tarball"; } >"$work/build-rpm.log" 2>&1 & b3=$!
 st=0
 wait $b1 || { cat "$work/build-bookworm.log"; st=1; }
 wait $b2 || { cat "$work/build-trixie.log"; st=1; }
@@ -174,12 +181,33 @@ for suite in bookworm trixie; do
 	n=$(grep -c '^Package: find-hash$' "$d/main/binary-amd64/Packages")
 	[ "$n" -eq 1 ] || fail "$suite Packages lists find-hash $n times"
 	ok "$suite: InRelease, Release, Release.gpg (sqv: good), Packages{,.xz}"
+	# the debug symbols: suite SUITE-debug alone, as Debian's debian-debug
+	! grep -q '^Package: .*-dbgsym$' "$d/main/binary-amd64/Packages" ||
+		fail "$suite's main Packages lists a -dbgsym package: they belong in $suite-debug"
+	dd=$apt/dists/$suite-debug
+	grep -q "^Codename: $suite-debug\$" "$dd/Release" || fail "$suite-debug Release has no Codename: $suite-debug"
+	sqv --keyring "$kr" "$dd/Release.gpg" "$dd/Release" >/dev/null || fail "sqv rejects $suite-debug Release.gpg"
+	head -n 1 "$dd/InRelease" | grep -qx -- '-----BEGIN PGP SIGNED MESSAGE-----' || fail "$suite-debug InRelease is not clearsigned"
+	v=$(awk '/^Package: find-hash$/ { p = 1 } p && /^Version: / { print $2; exit }' "$d/main/binary-amd64/Packages")
+	dv=$(awk '/^Package: find-hash-dbgsym$/ { p = 1 } p && /^Version: / { print $2; exit }' "$dd/main/binary-amd64/Packages")
+	[ -n "$dv" ] && [ "$dv" = "$v" ] || fail "$suite-debug has find-hash-dbgsym '$dv', $suite has find-hash $v"
+	ok "$suite-debug: signed as $suite (sqv: good), find-hash-dbgsym $dv there and not in $suite"
 done
 gpg --batch --export "$stranger" >"$work/stranger.pgp"
 if sqv --keyring "$work/stranger.pgp" "$apt/dists/bookworm/Release.gpg" "$apt/dists/bookworm/Release" >/dev/null 2>&1; then
 	fail "sqv accepts Release.gpg with the wrong key"
 fi
 ok "sqv rejects Release.gpg with a key that did not sign it"
+# Again with the same packages: only Release's Date (and so InRelease and
+# Release.gpg) may change; the pool and the Packages indices keep their
+# bytes, so a client's cached lists and downloads stay valid.
+asums() { (cd "$apt" && find pool dists -type f ! -name InRelease ! -name Release ! -name Release.gpg -print0 | LC_ALL=C sort -z | xargs -0 sha256sum --); }
+asums >"$work/apt-sums-1"
+sleep 1
+FH_REPO_KEYS=$old "$repo_tools/make-apt-repo" "$www/apt" "$work/debs" >/dev/null
+asums >"$work/apt-sums-2"
+diff "$work/apt-sums-1" "$work/apt-sums-2" >&2 || fail "make-apt-repo run twice changed the pool or an index (above)"
+ok "make-apt-repo again, same packages: pool and Packages files byte-identical ($(wc -l <"$work/apt-sums-2") files)"
 [ "$(ls "$apt"/pool/main/f/find-hash/find-hash_*.deb | wc -l)" -ge 2 ] || fail "pool does not hold both builds"
 ok "pool holds $(cd "$apt/pool/main/f/find-hash" && ls | tr '\n' ' ')"
 
@@ -211,6 +239,21 @@ hardened "the RPM" "$work/x-rpm/usr/bin/find-hash"
 	fail "the RPM's documentation is not in /usr/share/doc/find-hash (Fedora's place)"
 FH_RPM_BASEURL=${SITE}rpm FH_REPO_KEYS=$old "$repo_tools/make-rpm-repo" "$www/rpm" "$rpmfile"
 rr=$www/rpm
+# Run again with the same package: the published RPM keeps its bytes (a
+# new signature would give the same name and version another checksum,
+# which dnf clients with cached metadata refuse), and so does primary.
+sums() { (cd "$rr" && sha256sum -- find-hash-*.rpm repodata/*-primary.xml*); }
+sums >"$work/rpm-sums-1"
+# what make repo does again: the RPM built anew from the same tarball ...
+rpmagain=$(ls "$work"/rpms-again/find-hash-[0-9]*.x86_64.rpm)
+cmp "$rpmfile" "$rpmagain" >&2 || fail "build-rpm twice from the same tarball gave two different RPMs"
+# ... and the repository made from it (a signature made now would carry
+# another time than the first)
+FH_RPM_BASEURL=${SITE}rpm FH_REPO_KEYS=$old "$repo_tools/make-rpm-repo" "$www/rpm" "$rpmagain" >/dev/null
+sums >"$work/rpm-sums-2"
+diff "$work/rpm-sums-1" "$work/rpm-sums-2" >&2 ||
+	fail "the repository made again from the same tarball changed the RPM or primary (above)"
+ok "build-rpm + make-rpm-repo again, same tarball: RPM and primary byte-identical: $(tr -s ' ' <"$work/rpm-sums-2" | cut -c 1-16,65- | tr '\n' ' ')"
 for f in repodata/repomd.xml repodata/repomd.xml.asc RPM-GPG-KEY-find-hash find-hash.repo; do
 	[ -s "$rr/$f" ] || fail "no rpm/$f"
 done
@@ -285,16 +328,11 @@ for suite in bookworm trixie; do
 	sed -i 's/^Description: .*/Description: tampered/' "$p"
 	xz -c "$p" >"$p.xz"
 done
-"$PY" -u -m http.server --bind 127.0.0.1 --directory "$www" 0 >"$work/http.log" 2>&1 &
-server=$!
-port=
-for _ in $(seq 50); do
-	port=$(sed -n 's/^Serving HTTP on .* port \([0-9]*\) .*/\1/p' "$work/http.log")
-	[ -n "$port" ] && break
-	sleep 0.2
-done
-[ -n "$port" ] || fail "the HTTP server did not start: $(cat "$work/http.log")"
-base=http://127.0.0.1:$port/
+. "$top/tests/lib/http.sh"
+http_serve "$www" "$work/http.log" || true
+server=$http_pid
+[ -n "$http_port" ] || fail "the HTTP server did not start: $(cat "$work/http.log")"
+base=http://127.0.0.1:$http_port/
 "$PY" -c "import urllib.request,sys; urllib.request.urlopen(sys.argv[1]).read()" \
 	"${base}apt/dists/bookworm/InRelease" || fail "cannot fetch from $base"
 ok "serving $www on $base"
@@ -309,6 +347,12 @@ awk '
 	{ prev = $0 }
 ' "$top/README" >"$work/readme-apt.sh"
 [ "$(wc -l <"$work/readme-apt.sh")" -ge 2 ] || fail "no apt commands found in the README"
+# the README's debug-symbols block: the indented one after its paragraph
+awk '/^Debug symbols for find-hash/ { insec = 1; next }
+	insec && /^    / { print substr($0, 5); seen = 1; next }
+	seen { exit }' "$top/README" >"$work/readme-dbg.sh"
+grep -q 'find-hash-dbgsym' "$work/readme-dbg.sh" || fail "no debug-symbols command in the README"
+sed -i "s|$SITE|$base|g" "$work/readme-dbg.sh"
 grep -q "$SITE" "$work/readme-apt.sh" || fail "the README's apt commands do not use $SITE"
 sed -i "s|$SITE|$base|g" "$work/readme-apt.sh"
 # the README's dnf lines name files that the rpm repository has
@@ -353,6 +397,7 @@ for suite in bookworm trixie; do
 	done
 	ok "$suite minbase: apt-helper present; no sudo, curl, gpg, find-hash"
 	cp "$work/readme-apt.sh" "$root/tmp/readme-apt.sh"
+	cp "$work/readme-dbg.sh" "$root/tmp/readme-dbg.sh"
 	# each README line on its own, stopping at the first that fails
 	awk '{ print; print "rc=$?; [ $rc -eq 0 ] || { echo \"README line " NR " failed ($rc)\"; exit 1; }" }' \
 		"$work/readme-apt.sh" >"$root/tmp/readme-run.sh"
@@ -437,6 +482,25 @@ SH
 		[ "$v" = "$upstream~deb${n}u1" ] || fail "$suite installed $v, expected $upstream~deb${n}u1"
 		ok "$suite ($who): installed $v from the repository; man find-hash renders ($(sed -n 's/^page: //p' "$work/use-$suite-$who.log")); $(grep '^answer: ' "$work/use-$suite-$who.log"), sha256sum agrees"
 	done
+
+	# Debug symbols: not offered by the main source; the README's debug
+	# source (SUITE-debug, same key) offers them, for the installed version.
+	phase "$suite: debug symbols from $suite-debug (as user)"
+	cat >"$root/tmp/dbg.sh" <<'SH'
+set -eu
+echo "main source only:"; apt-cache policy find-hash-dbgsym 2>&1
+! apt-cache policy find-hash-dbgsym 2>&1 | grep -q '127\.0\.0\.1' || { echo "offered by the main source"; exit 1; }
+sh /tmp/readme-dbg.sh
+echo "with the debug source:"; apt-cache policy find-hash-dbgsym
+apt-cache policy find-hash-dbgsym | grep -E -q "127\.0\.0\.1:[0-9]+/apt $1-debug/main" || { echo "not offered by $1-debug"; exit 1; }
+if apt-cache policy find-hash-dbgsym | grep -E '127\.0\.0\.1:[0-9]+/apt' | grep -v -q "$1-debug/main"; then echo "offered by another suite"; exit 1; fi
+v=$(dpkg-query -W -f '${Version}' find-hash); dv=$(dpkg-query -W -f '${Version}' find-hash-dbgsym)
+echo "find-hash $v, find-hash-dbgsym $dv"
+[ "$v" = "$dv" ]
+SH
+	in_root "$root" user /tmp/dbg.sh "$suite" >"$work/dbg-$suite.log" 2>&1 ||
+		{ cat "$work/dbg-$suite.log"; fail "$suite: find-hash-dbgsym from the debug source"; }
+	ok "$suite: find-hash-dbgsym not offered by $suite; the README's $suite-debug source installs $(tail -n 1 "$work/dbg-$suite.log")"
 
 	phase "$suite: tampered Packages, wrong key, key change"
 	cp "$work/stranger.pgp" "$root/tmp/stranger.pgp"
