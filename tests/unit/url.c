@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "broker.h"
+#include "queue.h"
 #include "unit.h"
 
 START_TEST(redaction_hides_the_password)
@@ -55,6 +56,35 @@ START_TEST(redaction_respects_the_buffer)
 	fh_url_redact("amqp://user:secret@host:5672/vhost", out, sizeof out);
 	ck_assert_uint_lt(strlen(out), sizeof out);
 	ck_assert_ptr_null(strstr(out, "secret"));
+}
+END_TEST
+
+/* fh_url_hide (--url in argv): the bytes redaction shows as ***, each
+ * overwritten with 'x'; a URL the parser takes loses its password alone. */
+START_TEST(hiding_overwrites_the_secrets_in_place)
+{
+	static const struct {
+		const char *in, *out;
+	} cases[] = {
+		{ "amqp://u:pw@h:5672/v%2fh", "amqp://u:xx@h:5672/v%2fh" },
+		{ "amqps://u:pw@[::1]:5671/v", "amqps://u:xx@[::1]:5671/v" },
+		/* what the parser refuses, after it stood in argv */
+		{ "amqp://u:pa/ss@h:1/v", "amqp://u:xxxxx@h:1/v" },
+		{ "amqp://u:p?#:@/@h", "amqp://u:xxxxxx@h" },
+		{ "amqp://guest:Secr3t/vhost", "amqp://guest:xxxxxxxxxxxx" },
+		{ "u:secret@h", "u:xxxxxx@h" },
+		/* nothing to hide */
+		{ "amqp://u@h:5672/v", "amqp://u@h:5672/v" },
+		{ "amqp://u:@h", "amqp://u:@h" },
+		{ "", "" },
+	};
+	char buf[64];
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		snprintf(buf, sizeof buf, "%s", cases[i].in);
+		fh_url_hide(buf);
+		ck_assert_str_eq(buf, cases[i].out);
+	}
 }
 END_TEST
 
@@ -217,6 +247,7 @@ static Suite *url_suite(void)
 
 	tcase_add_test(tc, redaction_hides_the_password);
 	tcase_add_test(tc, redaction_respects_the_buffer);
+	tcase_add_test(tc, hiding_overwrites_the_secrets_in_place);
 	tcase_add_test(tc, urls_parse_and_show_without_password);
 	tcase_add_test(tc, bad_urls_say_why);
 	tcase_add_test(tc, bad_ports_say_what);
