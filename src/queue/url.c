@@ -215,6 +215,15 @@ static int check_parsed(const struct amqp_connection_info *ci,
 		       "password)";
 		return -1;
 	}
+	/* connection.open carries the vhost as an AMQP short string, as
+	 * queue.declare the queue name: a longer one (after %XX decoding)
+	 * failed at login as "invalid AMQP data", status 3, retried by
+	 * every pod */
+	if (ci->vhost && strlen(ci->vhost) > FH_QUEUE_NAME_MAX) {
+		*why = "the vhost is over " FH_TEXT(FH_QUEUE_NAME_MAX)
+		       " bytes, AMQP's limit";
+		return -1;
+	}
 	/* amqp_parse_url reads the port with strtol, which takes "0" (and
 	 * " 0"): a port no broker listens on, better refused here */
 	if (ci->port < 1 || ci->port > 65535) {

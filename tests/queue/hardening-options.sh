@@ -88,6 +88,14 @@ for name in $'job\n' $'jo\rb' $'\njob'; do
 done
 usage "--queue with LF: shown escaped" "--queue 'job\\\\x0a': a queue name" \
 	--queue $'job\n'
+# a vhost over AMQP's 255 bytes failed at login, as "invalid AMQP data"
+# (status 3); 255 bytes, %XX decoded, are a vhost
+v256=$(printf 'v%.0s' $(seq 254))%2Fv
+usage "vhost of 256 bytes" "the vhost is over 255 bytes" --queue job \
+	--url "amqp://guest:guest@127.0.0.1:$port/$v256"
+timeout 20 "$FIND_HASH" --queue job --url "amqp://guest:guest@127.0.0.1:$port/${v256#v}" \
+	>/dev/null 2>"$scratch/err"
+expect_status 3 $? "vhost of 255 bytes: taken, the broker is tried"
 # %00 ended the user name there: "guest%00evil" logged in as guest
 usage "%00 in the user" "%00 .a NUL byte. in the URL" --queue job \
 	--url "amqp://guest%00evil:Secr3t@127.0.0.1:$port/x"
