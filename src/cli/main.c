@@ -583,31 +583,21 @@ static void close_stdout_at_exit(void)
 		_exit(FH_EXIT_SYSTEM);
 }
 
-/* Overwrites the password of a --url in argv (which ps shows), keeping the
- * user and host so that ps still tells where the worker connects.  popt
- * copied the value before, so the parsed URL is untouched. */
-static void hide_url_password(char *url)
-{
-	char *auth = strstr(url, "://");
-	const char *from, *to;
-
-	if (!auth)
-		return;
-	auth += 3;
-	/* the URL's authority, up to its path, query or fragment */
-	if (fh_url_password(auth, strcspn(auth, "/?#"), &from, &to))
-		memset(auth + (from - auth), 'x', (size_t)(to - from));
-}
-
+/* Overwrites the secrets of each --url in argv (which ps shows) with 'x',
+ * keeping the user and host so that ps still tells where the worker
+ * connects: fh_url_hide, the bytes the URL shown in messages has as ***.
+ * A URL the parser refuses (a password holding an unencoded '/', '?' or
+ * '#') is hidden all the same: it was readable until the exit otherwise.
+ * popt copied the value before, so the parsed URL is untouched. */
 static void hide_url_passwords(int argc, char **argv)
 {
 	int i;
 
 	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
 		if (strcmp(argv[i], "--url") == 0 && i + 1 < argc)
-			hide_url_password(argv[++i]);
+			fh_url_hide(argv[++i]);
 		else if (strncmp(argv[i], "--url=", 6) == 0)
-			hide_url_password(argv[i] + 6);
+			fh_url_hide(argv[i] + 6);
 	}
 }
 

@@ -948,12 +948,16 @@ static int watch_send(struct fh_broker *b, const char *name)
 	amqp_queue_declare_t d;
 	int st = AMQP_STATUS_OK;
 
-	if (!b->watch_ch) {
+	if (!b->watch_open) {
 		amqp_channel_open_t o = { .out_of_band = amqp_empty_bytes };
 
-		b->watch_ch = b->ch + 1;
+		/* the same number again after a 404 closed it: the
+		 * close-ok went out before this open */
+		if (!b->watch_ch)
+			b->watch_ch = b->ch + 1;
 		st = amqp_send_method(b->conn, b->watch_ch,
 				      AMQP_CHANNEL_OPEN_METHOD, &o);
+		b->watch_open = 1;
 	}
 	b->watch_queue = name;
 	memset(&d, 0, sizeof d);
@@ -984,12 +988,19 @@ int fh_broker_watch_frame(struct fh_broker *b, const amqp_frame_t *f)
 		return 1;
 	if (m->id == AMQP_QUEUE_DECLARE_OK_METHOD) {
 		b->watch_pending = 0;
+		b->watch_stale = 0;
 	} else if (m->id == AMQP_CHANNEL_CLOSE_METHOD) {
 		const amqp_channel_close_t *c = m->decoded;
+		int stale = b->watch_stale;
 
 		close_ok(b, b->watch_ch, 0);
+		b->watch_open = 0;
 		b->watch_pending = 0;
-		if (c->reply_code == AMQP_NOT_FOUND) {
+		b->watch_stale = 0;
+		if (c->reply_code == AMQP_NOT_FOUND && stale) {
+			/* the queue was gone before the message now held was
+			 * taken from it: the next check reopens the channel */
+		} else if (c->reply_code == AMQP_NOT_FOUND) {
 			b->queue_gone = 1;
 			snprintf(b->err, sizeof b->err,
 				 "input queue '%s' was deleted: its messages "
@@ -1014,24 +1025,33 @@ int fh_broker_watch_queue(struct fh_broker *b, const char *name)
 	return watch_send(b, name);
 }
 
+void fh_broker_watch_taken(struct fh_broker *b)
+{
+	b->queue_gone = 0;
+	b->watch_stale = b->watch_pending;
+}
+
 int fh_broker_queue_deleted(struct fh_broker *b, const char *name,
 			    double timeout)
 {
 	double deadline = fh_now() + timeout;
+	/* a check on its way counts, unless it was sent before the message
+	 * now held was taken: then one more, once it is answered */
+	int asked = b->watch_pending && !b->watch_stale;
 
-	if (!b->queue_gone && !b->watch_pending) {
-		if (b->dead || b->chan_dead || b->watch_off)
-			return 0;
-		if (watch_send(b, name) < 0)
-			return 0;
-	}
-	while (!b->queue_gone && b->watch_pending) {
+	while (!b->queue_gone) {
 		double left = deadline - fh_now();
 
+		if (!b->watch_pending) {
+			if (asked || b->dead || b->chan_dead || b->watch_off ||
+			    watch_send(b, name) < 0)
+				return 0;
+			asked = 1;
+		}
 		if (left <= 0 || pump(b, left < 0.1 ? left : 0.1) < 0)
 			return 0;
 	}
-	return b->queue_gone;
+	return 1;
 }
 
 int fh_broker_idle(struct fh_broker *b, double seconds)

@@ -105,8 +105,10 @@ struct fh_broker {
 	struct fh_watchdog guard; /* fh_broker_guard's */
 	/* the input queue's watch (fh_broker_watch_queue) */
 	amqp_channel_t watch_ch; /* its channel, 0 until the first check */
+	int watch_open;        /* watch_ch is open (a 404 closes it) */
 	const char *watch_queue; /* the queue's name (the caller's) */
 	int watch_pending;     /* a check awaits the broker's answer */
+	int watch_stale;       /* ... sent before the message now held */
 	int watch_off;         /* its channel closed but for a 404: no checks */
 	int queue_gone;        /* the broker said 404: the queue was deleted */
 	double watch_sent;     /* fh_now() when the last check was sent */
@@ -178,6 +180,10 @@ int fh_broker_idle(struct fh_broker *b, double seconds);
  * between two checks is not seen. */
 #define FH_QUEUE_CHECK_EVERY 5.0
 int fh_broker_watch_queue(struct fh_broker *b, const char *name);
+/* A message was taken from the queue, which proves it is there: a 404
+ * read before, or still to come for a check sent before, is about a
+ * queue since declared again, not the one that holds this message. */
+void fh_broker_watch_taken(struct fh_broker *b);
 /* A frame of the watch's channel, read by someone else's wait: handles it
  * and returns 1, or returns 0 for a frame of another channel. */
 int fh_broker_watch_frame(struct fh_broker *b, const amqp_frame_t *f);

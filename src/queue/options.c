@@ -136,14 +136,27 @@ int fh_queue_name_not_option(const char *opt, const char *name)
 	return -1;
 }
 
-/* 1 after one line when name is longer than a queue name can be. */
-static int long_name(const char *opt, const char *name)
+/* 1 after one line when name is no name a queue can be reached by:
+ * longer than AMQP's short string, or holding a CR or LF (a value from a
+ * ConfigMap written as a YAML block ends in one).  RabbitMQ drops CR and
+ * LF from a name it declares, not from one it routes a message to or
+ * gives messages from: --enqueue declared "job", then published to
+ * "job\n", which routes nowhere; a worker's basic.get found no queue
+ * (status 3, as if the queue were missing, retried by every pod). */
+static int bad_name(const char *opt, const char *name)
 {
-	if (strlen(name) <= FH_QUEUE_NAME_MAX)
-		return 0;
-	fh_err("%s: a queue name is at most %d bytes, this one has %zu", opt,
-	       FH_QUEUE_NAME_MAX, strlen(name));
-	return 1;
+	if (strlen(name) > FH_QUEUE_NAME_MAX) {
+		fh_err("%s: a queue name is at most %d bytes, this one has %zu",
+		       opt, FH_QUEUE_NAME_MAX, strlen(name));
+		return 1;
+	}
+	if (strpbrk(name, "\r\n")) {
+		fh_err("%s '%s': a queue name holds no CR or LF (the broker "
+		       "drops them when it declares a queue, not when it "
+		       "routes to it)", opt, name);
+		return 1;
+	}
+	return 0;
 }
 
 int fh_queue_check_opts(const struct fh_url *u, const char *queue,
@@ -160,10 +173,10 @@ int fh_queue_check_opts(const struct fh_url *u, const char *queue,
 		    " of seconds", &fh_qopt.heartbeat))
 		return -1;
 	/* AMQP's shortstr: a longer name fails only at the broker, as
-	 * "invalid AMQP data", after connecting */
-	if (long_name("--queue", queue) ||
+	 * "invalid AMQP data", after connecting; CR and LF: bad_name */
+	if (bad_name("--queue", queue) ||
 	    (fh_qopt.results_queue &&
-	     long_name("--results-queue", fh_qopt.results_queue)))
+	     bad_name("--results-queue", fh_qopt.results_queue)))
 		return -1;
 	if (!fh_qopt.cert != !fh_qopt.key) {
 		fh_err("--cert and --key go together");

@@ -17,6 +17,12 @@ extern struct poptOption fh_queue_popt[];
  * queue name, not the option 'NAME'") when name is an option, else 0. */
 int fh_queue_name_not_option(const char *opt, const char *name);
 
+/* Overwrites with 'x', in place, every byte of url that the URL shown in
+ * messages has as *** (its password, whatever the password holds, and
+ * what stands where a port goes when it is no port): for --url in argv,
+ * which ps shows.  A URL the parser takes loses its password alone. */
+void fh_url_hide(char *url);
+
 /* --queue NAME: take messages from NAME, solve, publish, ack.  Returns the
  * exit status (enum fh_exit). */
 int fh_queue_worker(const char *queue, const struct fh_common *c);

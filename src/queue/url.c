@@ -58,36 +58,59 @@ static size_t port_digits(const char *colon)
 	return (colon[n + 1] == '\0' || colon[n + 1] == '/') ? n : 0;
 }
 
+/* The secrets of url, whatever it holds, as [from, to) spans in order:
+ * the password (maybe empty) before the host, and what stands where the
+ * port goes when it is no port (a truncated URL, "amqp://user:PASSWORD" or
+ * "user:PASSWORD/vhost", puts the password there), up to the end.  For a
+ * URL amqp_parse_url takes, the password alone: it allows no raw '@'
+ * after the user information, and a port is digits.  How many spans. */
+struct url_span {
+	const char *from, *to;
+};
+
+static int url_secrets(const char *url, struct url_span span[2])
+{
+	const char *start = strstr(url, "://"), *host = host_start(url), *colon;
+	int n = 0;
+
+	start = start ? start + 3 : url;
+	/* the whole rest: its last '@' is host_start's */
+	if (fh_url_password(start, strlen(start), &span[n].from, &span[n].to))
+		n++;
+	colon = port_colon(host);
+	if (colon && !port_digits(colon)) {
+		span[n].from = colon + 1;
+		span[n++].to = host + strlen(host);
+	}
+	return n;
+}
+
 void fh_url_redact(const char *url, char *out, size_t size)
 {
-	const char *start, *host, *colon, *from, *to;
+	struct url_span span[2];
+	int n = url_secrets(url, span);
+	const char *p = url;
 	char *o = out, *end = out + size;
 
 	if (size == 0)
 		return;
-	start = strstr(url, "://");
-	start = start ? start + 3 : url;
-	host = host_start(url);
-	put_escaped(&o, end, url, (size_t)(start - url));
-	/* the whole rest: its last '@' is host_start's */
-	if (fh_url_password(start, strlen(start), &from, &to)) {
-		put_escaped(&o, end, start, (size_t)(from - start));
+	for (int i = 0; i < n; i++) {
+		put_escaped(&o, end, p, (size_t)(span[i].from - p));
 		put_escaped(&o, end, "***", 3);
-		put_escaped(&o, end, to, 1);
-	} else {
-		put_escaped(&o, end, start, (size_t)(host - start));
+		p = span[i].to;
 	}
-	/* A truncated URL ("amqp://user:PASSWORD", "user:PASSWORD/vhost")
-	 * puts the password where the port goes: what follows the host's
-	 * ':' is shown only when it is a port, digits alone. */
-	colon = port_colon(host);
-	if (colon && !port_digits(colon)) {
-		put_escaped(&o, end, host, (size_t)(colon + 1 - host));
-		put_escaped(&o, end, "***", 3);
-	} else {
-		put_escaped(&o, end, host, strlen(host));
-	}
+	put_escaped(&o, end, p, strlen(p));
 	*o = '\0';
+}
+
+void fh_url_hide(char *url)
+{
+	struct url_span span[2];
+	int n = url_secrets(url, span);
+
+	for (int i = 0; i < n; i++)
+		memset(url + (span[i].from - url), 'x',
+		       (size_t)(span[i].to - span[i].from));
 }
 
 void fh_url_free(struct fh_url *u)
@@ -190,6 +213,15 @@ static int check_parsed(const struct amqp_connection_info *ci,
 	if (strchr(ci->host, '@')) {
 		*why = "an '@' in the host (write it as %40 in a user name or "
 		       "password)";
+		return -1;
+	}
+	/* connection.open carries the vhost as an AMQP short string, as
+	 * queue.declare the queue name: a longer one (after %XX decoding)
+	 * failed at login as "invalid AMQP data", status 3, retried by
+	 * every pod */
+	if (ci->vhost && strlen(ci->vhost) > FH_QUEUE_NAME_MAX) {
+		*why = "the vhost is over " FH_TEXT(FH_QUEUE_NAME_MAX)
+		       " bytes, AMQP's limit";
 		return -1;
 	}
 	/* amqp_parse_url reads the port with strtol, which takes "0" (and

@@ -128,6 +128,9 @@ static enum take take(struct worker *w, double wait, struct item *it)
 				fh_broker_reply_error(b, r, what);
 				return TAKE_ERROR;
 			}
+			/* the queue held it: a deletion seen before (and
+			 * the queue declared again since) is not its */
+			fh_broker_watch_taken(b);
 			return TAKE_GOT;
 		}
 		if (fh_broker_unguard(b, what) < 0)

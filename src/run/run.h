@@ -111,7 +111,7 @@ enum fh_lines_end fh_read_lines(FILE *in, fh_line_fn *each, void *arg,
  * password starts after its first ':'.  1 with [*from, *to) the password
  * (maybe empty) and *to its '@', or 0 when there is none.  The one rule
  * for every place that hides a password: messages (fh_err), the broker
- * URL shown (url.c), --url in argv (main.c). */
+ * URL shown and --url in argv (url.c's fh_url_redact and fh_url_hide). */
 int fh_url_password(const char *rest, size_t len, const char **from,
 		    const char **to);
 

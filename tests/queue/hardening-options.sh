@@ -73,6 +73,29 @@ usage "--queue of 256 bytes, --enqueue" "--queue: a queue name is at most 255 by
 	--queue "$long" --enqueue abc
 usage "--results-queue of 256 bytes" "--results-queue: a queue name is at most 255 bytes" \
 	--queue job --results-queue "$long"
+# a CR or LF, as a ConfigMap's value written as a YAML block ends: the
+# broker drops them when it declares a queue, not when it routes to it or
+# gives from it, so --enqueue published to no queue and a worker found
+# none (status 3, after connecting)
+for name in $'job\n' $'jo\rb' $'\njob'; do
+	usage "--queue with CR or LF" "--queue '.*': a queue name holds no CR or LF" \
+		--queue "$name"
+	usage "--queue with CR or LF, --enqueue" "--queue '.*': a queue name holds no CR or LF" \
+		--queue "$name" --enqueue abc
+	usage "--results-queue with CR or LF" \
+		"--results-queue '.*': a queue name holds no CR or LF" \
+		--queue job --results-queue "$name"
+done
+usage "--queue with LF: shown escaped" "--queue 'job\\\\x0a': a queue name" \
+	--queue $'job\n'
+# a vhost over AMQP's 255 bytes failed at login, as "invalid AMQP data"
+# (status 3); 255 bytes, %XX decoded, are a vhost
+v256=$(printf 'v%.0s' $(seq 254))%2Fv
+usage "vhost of 256 bytes" "the vhost is over 255 bytes" --queue job \
+	--url "amqp://guest:guest@127.0.0.1:$port/$v256"
+timeout 20 "$FIND_HASH" --queue job --url "amqp://guest:guest@127.0.0.1:$port/${v256#v}" \
+	>/dev/null 2>"$scratch/err"
+expect_status 3 $? "vhost of 255 bytes: taken, the broker is tried"
 # %00 ended the user name there: "guest%00evil" logged in as guest
 usage "%00 in the user" "%00 .a NUL byte. in the URL" --queue job \
 	--url "amqp://guest%00evil:Secr3t@127.0.0.1:$port/x"

@@ -9,40 +9,57 @@
 #include <unistd.h>
 
 #include "broker.h"
+#include "queue.h"
 #include "unit.h"
 
+/* fh_url_redact (messages) shows the secrets as ***; fh_url_hide (--url in
+ * argv) overwrites the very same bytes with 'x' in place.  A URL the
+ * parser takes loses its password alone. */
 START_TEST(redaction_hides_the_password)
 {
 	static const struct {
-		const char *in, *out;
+		const char *in, *out, *hidden;
 	} cases[] = {
 		{ "amqp://guest:guest@localhost:5672/",
-		  "amqp://guest:***@localhost:5672/" },
-		{ "amqps://u:p@h/v", "amqps://u:***@h/v" },
-		/* a password holding unencoded '@' and '/' is still hidden */
-		{ "amqp://u:p@ss/w@rd@h:1/v", "amqp://u:***@h:1/v" },
+		  "amqp://guest:***@localhost:5672/",
+		  "amqp://guest:xxxxx@localhost:5672/" },
+		{ "amqps://u:p@h/v", "amqps://u:***@h/v", "amqps://u:x@h/v" },
+		{ "amqp://u:pw@h:5672/v%2fh", "amqp://u:***@h:5672/v%2fh",
+		  "amqp://u:xx@h:5672/v%2fh" },
+		/* a password holding unencoded '@', '/', '?', '#' or ':' is
+		 * still hidden whole (the parser then refuses the URL) */
+		{ "amqp://u:p@ss/w@rd@h:1/v", "amqp://u:***@h:1/v",
+		  "amqp://u:xxxxxxxxx@h:1/v" },
+		{ "amqp://u:p?#:@/@h", "amqp://u:***@h", "amqp://u:xxxxxx@h" },
 		/* no password: nothing to hide, the port stays */
-		{ "amqp://u@h:5672/v", "amqp://u@h:5672/v" },
-		{ "amqp://h:5672", "amqp://h:5672" },
+		{ "amqp://u@h:5672/v", "amqp://u@h:5672/v", "amqp://u@h:5672/v" },
+		{ "amqp://h:5672", "amqp://h:5672", "amqp://h:5672" },
+		{ "amqp://u:@h", "amqp://u:***@h", "amqp://u:@h" },
 		/* no "@host": what stands where the port goes is a password
 		 * unless it is digits */
-		{ "amqp://guest:Secr3t", "amqp://guest:***" },
-		{ "amqp://guest:Secr3t/vhost", "amqp://guest:***" },
-		{ "amqp://gu@est:Secr3t", "amqp://gu@est:***" },
-		{ "amqp://u:p@[::1", "amqp://u:***@[:***" },
-		{ "amqp://u:p@[::1]:70000/v", "amqp://u:***@[::1]:70000/v" },
-		{ "amqp://[x]y:Secr3t", "amqp://[x]y:***" },
+		{ "amqp://guest:Secr3t", "amqp://guest:***", "amqp://guest:xxxxxx" },
+		{ "amqp://guest:Secr3t/vhost", "amqp://guest:***",
+		  "amqp://guest:xxxxxxxxxxxx" },
+		{ "amqp://gu@est:Secr3t", "amqp://gu@est:***",
+		  "amqp://gu@est:xxxxxx" },
+		{ "amqp://u:p@[::1", "amqp://u:***@[:***", "amqp://u:x@[:xx" },
+		{ "amqp://u:p@[::1]:70000/v", "amqp://u:***@[::1]:70000/v",
+		  "amqp://u:x@[::1]:70000/v" },
+		{ "amqp://[x]y:Secr3t", "amqp://[x]y:***", "amqp://[x]y:xxxxxx" },
 		/* not even a URL */
-		{ "u:secret@h", "u:***@h" },
+		{ "u:secret@h", "u:***@h", "u:xxxxxx@h" },
 		/* control bytes are escaped, the line stays one line */
-		{ "amqp://u:p@h\n/v", "amqp://u:***@h\\x0a/v" },
-		{ "", "" },
+		{ "amqp://u:p@h\n/v", "amqp://u:***@h\\x0a/v", "amqp://u:x@h\n/v" },
+		{ "", "", "" },
 	};
 	char out[256];
 
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		fh_url_redact(cases[i].in, out, sizeof out);
 		ck_assert_str_eq(out, cases[i].out);
+		snprintf(out, sizeof out, "%s", cases[i].in);
+		fh_url_hide(out);
+		ck_assert_str_eq(out, cases[i].hidden);
 	}
 }
 END_TEST
