@@ -8,7 +8,12 @@
 #    stale;
 #  - the RPM on a Debian machine is built by contrib/repo/build-rpm, which
 #    check-repo tests, not by rpmbuild --nodeps alone (no Fedora flags, no
-#    compressed man page, docs in NAME-VERSION).
+#    compressed man page, docs in NAME-VERSION);
+#  - a dnf command line (README and contrib/*/README) works with dnf 4 and
+#    with dnf5, Fedora's dnf from 41 on, which Debian does not ship for
+#    check-repo to run: nothing only one of them has (dnf5 dropped
+#    config-manager --add-repo and the --enable/--disable switches, dnf 4
+#    has no config-manager addrepo; see contrib/repo/README).
 . "${top_srcdir:-.}/tests/lib/test-env.sh"
 
 readme=$top_srcdir/README
@@ -34,5 +39,22 @@ done <"$scratch/lines"
 grep -Eq '(^|[ ;&|])contrib/repo/build-rpm [^ ]+ find-hash-[0-9.]+\.tar\.gz' "$scratch/lines" ||
 	fail "README has no command line building the RPM with contrib/repo/build-rpm (Debian)"
 [ -x "$top_srcdir/contrib/repo/build-rpm" ] || fail "contrib/repo/build-rpm is missing or not executable"
+
+# the indented lines of every README that run dnf as a command: first on
+# the line or after ;, &&, ||, | or $SUDO (prose that names a form, quoted,
+# is not a command)
+for f in README contrib/repo/README contrib/k8s/README; do
+	sed -n 's/^ \{2,\}//p' "$top_srcdir/$f" |
+		grep -E '(^|[;&|] *|(\$SUDO|sudo) )dnf5? ' | sed "s|^|$f: |"
+done >"$scratch/dnf-lines"
+[ -s "$scratch/dnf-lines" ] || fail "no dnf command line in the READMEs"
+while IFS= read -r line; do
+	case $line in
+	*"--add-repo"* | *" addrepo"* | *"--set-enabled"* | *"--set-disabled"* | \
+		*"dnf --enable"* | *"dnf --disable "* | *" groupinstall"* | *"--downloaddir"* | \
+		*"--disableexcludes"* | *" erase "* | *"repolist -v"*)
+		fail "a dnf line that dnf 4 or dnf5 does not take: $line" ;;
+	esac
+done <"$scratch/dnf-lines"
 
 finish
