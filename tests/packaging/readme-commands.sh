@@ -3,9 +3,9 @@
 # were not tried on.  check-repo runs its repository lines in fresh roots;
 # this checks, on every line, what those runs cannot see:
 #  - a line that installs from Debian's archive runs apt-get update first,
-#    on that same line: a bare debian:12 or debian:13 container has no
-#    package lists ("Unable to locate package"), and a machine's may be
-#    stale;
+#    on that same line, in the README and in contrib/*/README alike: a bare
+#    debian:12 or debian:13 container has no package lists ("Unable to
+#    locate package"), and a machine's may be stale;
 #  - the RPM on a Debian machine is built by contrib/repo/build-rpm, which
 #    check-repo tests, not by rpmbuild --nodeps alone (no Fedora flags, no
 #    compressed man page, docs in NAME-VERSION);
@@ -35,6 +35,22 @@ while IFS= read -r line; do
 	esac
 done <"$scratch/lines"
 [ "$n" -ge 3 ] || fail "only $n README lines install packages; expected the repository, build and package lines"
+# the maintainers' READMEs: their command lines are indented by two or more
+for f in contrib/repo/README contrib/k8s/README; do
+	sed -n 's/^ \{2,\}//p' "$top_srcdir/$f" | while IFS= read -r line; do
+		case $line in
+		*"apt-get install"* | *"apt install"*) ;;
+		*) continue ;;
+		esac
+		before=${line%%apt-get install*}
+		before=${before%%apt install*}
+		case $before in
+		*"apt-get update"*) ;;
+		*) echo "$f installs from the archive without apt-get update first: $line" ;;
+		esac
+	done
+done >"$scratch/contrib-apt"
+while IFS= read -r m; do fail "$m"; done <"$scratch/contrib-apt"
 
 grep -Eq '(^|[ ;&|])contrib/repo/build-rpm [^ ]+ find-hash-[0-9.]+\.tar\.gz' "$scratch/lines" ||
 	fail "README has no command line building the RPM with contrib/repo/build-rpm (Debian)"
