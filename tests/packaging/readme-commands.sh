@@ -13,7 +13,12 @@
 #    with dnf5, Fedora's dnf from 41 on, which Debian does not ship for
 #    check-repo to run: nothing only one of them has (dnf5 dropped
 #    config-manager --add-repo and the --enable/--disable switches, dnf 4
-#    has no config-manager addrepo; see contrib/repo/README).
+#    has no config-manager addrepo; see contrib/repo/README);
+#  - a buildah or podman build line (contrib/k8s/README, and the one at the
+#    top of contrib/k8s/Dockerfile) reads the ignore file and names
+#    FIND_HASH_FROM: buildah and podman read no .dockerignore beside a
+#    Dockerfile elsewhere, and buildah 1.28 (Debian 12's) without the
+#    argument stops at "packages-source: image not known".
 . "${top_srcdir:-.}/tests/lib/test-env.sh"
 
 readme=$top_srcdir/README
@@ -72,5 +77,21 @@ while IFS= read -r line; do
 		fail "a dnf line that dnf 4 or dnf5 does not take: $line" ;;
 	esac
 done <"$scratch/dnf-lines"
+
+# buildah and podman build lines, continuation lines joined: the README's
+# indented ones, the Dockerfile's in its opening comment
+{
+	sed -n 's/^ \{2,\}//p' "$top_srcdir/contrib/k8s/README"
+	sed -n '/^[^#]/q; s/^# \{2,\}//p' "$top_srcdir/contrib/k8s/Dockerfile"
+} | awk '{ if (sub(/\\$/, "")) { acc = acc $0; next } print acc $0; acc = "" }' |
+	grep -E '^(buildah|podman) build ' >"$scratch/image-lines"
+[ "$(wc -l <"$scratch/image-lines")" -ge 3 ] ||
+	fail "expected buildah and podman build lines in contrib/k8s/README and the Dockerfile, found: $(cat "$scratch/image-lines")"
+while IFS= read -r line; do
+	case $line in
+	*"--ignorefile contrib/k8s/Dockerfile.dockerignore"*"--build-arg FIND_HASH_FROM="*) ;;
+	*) fail "a build line without --ignorefile contrib/k8s/Dockerfile.dockerignore and --build-arg FIND_HASH_FROM: $line" ;;
+	esac
+done <"$scratch/image-lines"
 
 finish
