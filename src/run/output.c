@@ -25,21 +25,6 @@ void fh_set_quiet(int q)
 	quiet = q;
 }
 
-int fh_url_password(const char *rest, size_t len, const char **from,
-		    const char **to)
-{
-	const char *at = NULL, *colon;
-
-	for (size_t i = 0; i < len; i++)
-		if (rest[i] == '@')
-			at = rest + i;
-	if (!at || !(colon = memchr(rest, ':', (size_t)(at - rest))))
-		return 0;
-	*from = colon + 1;
-	*to = at;
-	return 1;
-}
-
 /* Where a URL in a line of text ends: at a blank or a quote. */
 #define FH_URL_END " \t\r\n\v\f'\""
 

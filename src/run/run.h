@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "search.h"
 
@@ -111,9 +112,23 @@ enum fh_lines_end fh_read_lines(FILE *in, fh_line_fn *each, void *arg,
  * password starts after its first ':'.  1 with [*from, *to) the password
  * (maybe empty) and *to its '@', or 0 when there is none.  The one rule
  * for every place that hides a password: messages (fh_err), the broker
- * URL shown and --url in argv (url.c's fh_url_redact and fh_url_hide). */
-int fh_url_password(const char *rest, size_t len, const char **from,
-		    const char **to);
+ * URL shown and --url in argv (url.c's fh_url_redact and fh_url_hide).
+ * Inline, here: url.c's fuzz target has an fh_err of its own, so it
+ * cannot link output.c. */
+static inline int fh_url_password(const char *rest, size_t len,
+				  const char **from, const char **to)
+{
+	const char *at = NULL, *colon;
+
+	for (size_t i = 0; i < len; i++)
+		if (rest[i] == '@')
+			at = rest + i;
+	if (!at || !(colon = memchr(rest, ':', (size_t)(at - rest))))
+		return 0;
+	*from = colon + 1;
+	*to = at;
+	return 1;
+}
 
 /* The program name for messages, "find-hash". */
 extern const char *fh_progname;
