@@ -207,6 +207,18 @@ int fh_flush_stdout(void)
 	return -1;
 }
 
+int fh_write_stdout(const char *text, size_t len)
+{
+	/* checked at once: a write that fails midway (more than the buffer
+	 * holds) leaves only the error flag to fclose, not its errno */
+	if (fwrite(text, 1, len, stdout) != len) {
+		fh_err("write error on standard output: %s", strerror(errno));
+		write_error_said = 1;
+		return -1;
+	}
+	return fh_flush_stdout();
+}
+
 int fh_close_stdout(void)
 {
 	static int done, result;

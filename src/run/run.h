@@ -148,6 +148,10 @@ int fh_print_answer(FILE *out, const struct fh_prefix *p,
  * fh_close_stdout then does not repeat). */
 int fh_flush_stdout(void);
 
+/* Writes text[0..len) on stdout and flushes it: 0, or -1 after one line
+ * that says why, as fh_flush_stdout. */
+int fh_write_stdout(const char *text, size_t len);
+
 /* Flushes and closes stdout, reporting a write error (a full disk, a closed
  * pipe) the GNU way: -1 and one line on stderr, none when a failed answer
  * write was already reported.  Later calls return the first one's result. */
