@@ -115,6 +115,11 @@ enum fh_lines_end fh_read_lines(FILE *in, fh_line_fn *each, void *arg,
 int fh_url_password(const char *rest, size_t len, const char **from,
 		    const char **to);
 
+/* The form of a broker URL, as messages and --help show it.  one_line
+ * prints it as written: its "password" is the word, no secret, and
+ * hidden it read "user:***@host", a hint no longer. */
+#define FH_URL_HINT "amqp[s]://user:password@host:port/vhost"
+
 /* The program name for messages, "find-hash". */
 extern const char *fh_progname;
 
