@@ -98,6 +98,11 @@ static int read_stdin(struct list *l)
 		fh_err("stopped by signal %d while reading standard input: "
 		       "nothing was enqueued", fh_signal_caught());
 		return -1;
+	case FH_LINES_TOO_LONG:
+		fh_err("bad prefix (standard input line %lu): the line is over "
+		       "%d bytes, longer than any prefix; nothing enqueued",
+		       number, FH_STDIN_LINE_MAX);
+		return -1;
 	case FH_LINES_ERROR:
 	default:
 		/* the system's trouble, not a bad prefix: status 5, as

@@ -80,12 +80,18 @@ int fh_exit_signal_or(int st);
 
 /* --- input.c: lines from standard input --------------------------------- */
 
+/* The longest line of prefixes on standard input, newline not counted:
+ * far more than a prefix (64 hex digits) with blanks around it, as the
+ * man page says.  A longer line is a bad prefix, read no further. */
+#define FH_STDIN_LINE_MAX 4096
+
 /* How fh_read_lines ended. */
 enum fh_lines_end {
-	FH_LINES_DONE,    /* the end of the input */
-	FH_LINES_REFUSED, /* each returned non-zero (its reason is the caller's) */
-	FH_LINES_SIGNAL,  /* a signal stopped the read: fh_signal_caught() */
-	FH_LINES_ERROR,   /* the read failed at line *number + 1, *err why */
+	FH_LINES_DONE,     /* the end of the input */
+	FH_LINES_REFUSED,  /* each returned non-zero (its reason is the caller's) */
+	FH_LINES_SIGNAL,   /* a signal stopped the read: fh_signal_caught() */
+	FH_LINES_ERROR,    /* the read failed at line *number + 1, *err why */
+	FH_LINES_TOO_LONG, /* line *number is over FH_STDIN_LINE_MAX bytes */
 };
 /* Called with each line that is not blank (not only " \t\r\n\v\f"),
  * newline included, and its number counting every line; non-zero stops
