@@ -76,6 +76,47 @@ static struct poptOption search_options[] = {
 
 static struct poptOption no_options[] = { POPT_TABLEEND };
 
+/* --help and --usage, as POPT_AUTOHELP prints them, but written with
+ * fh_write_stdout: popt's own printing leaves a failed write to be found
+ * at exit, its cause gone by then ("write error on standard output", and
+ * no why).  The text is made whole first, then written; status 5 on a
+ * failed write, 0 otherwise. */
+static void print_help(poptContext con, enum poptCallbackReason reason,
+		       const struct poptOption *opt, const char *arg,
+		       const void *data)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	int st;
+
+	(void)reason;
+	(void)arg;
+	(void)data;
+	if (!f) {
+		fh_err("cannot print %s: %s", opt->shortName == '?' ?
+			       "--help" : "--usage", strerror(errno));
+		exit(FH_EXIT_SYSTEM);
+	}
+	if (opt->shortName == '?')
+		poptPrintHelp(con, f, 0);
+	else
+		poptPrintUsage(con, f, 0);
+	st = fclose(f) != 0 || fh_write_stdout(text, len) != 0;
+	free(text);
+	poptFreeContext(con);
+	exit(st ? FH_EXIT_SYSTEM : FH_EXIT_OK);
+}
+
+static struct poptOption help_options[] = {
+	{ NULL, '\0', POPT_ARG_CALLBACK, (void *)print_help, 0, NULL, NULL },
+	{ "help", '?', POPT_ARG_NONE, NULL, '?', "Show this help message",
+	  NULL },
+	{ "usage", '\0', POPT_ARG_NONE, NULL, 'u',
+	  "Display brief usage message", NULL },
+	POPT_TABLEEND
+};
+
 /* --help's last paragraph, made from fh-exit.h's list (exit_help_init). */
 static char exit_help[1024];
 
@@ -85,7 +126,8 @@ static struct poptOption options[] = {
 	  "Search options:", NULL },
 	{ NULL, 0, POPT_ARG_INCLUDE_TABLE, fh_queue_popt, 0,
 	  "Queue mode options:", NULL },
-	POPT_AUTOHELP
+	{ NULL, 0, POPT_ARG_INCLUDE_TABLE, help_options, 0, "Help options:",
+	  NULL },
 	/* popt prints an included table's title even when it is empty: the
 	 * way to end --help with the exit statuses. */
 	{ NULL, 0, POPT_ARG_INCLUDE_TABLE, no_options, 0, exit_help, NULL },

@@ -89,6 +89,11 @@ static int read_stdin(struct fh_prefix **out, size_t *n, size_t *room)
 		fh_note("stopped by %s while reading prefixes from stdin",
 			fh_signal_name(fh_signal_caught()));
 		return fh_exit_for_signal(fh_signal_caught());
+	case FH_LINES_TOO_LONG:
+		fh_err("invalid prefix (stdin line %lu): the line is over %d "
+		       "bytes, longer than any prefix", number,
+		       FH_STDIN_LINE_MAX);
+		return FH_EXIT_USAGE;
 	case FH_LINES_ERROR:
 	default:
 		fh_err("cannot read prefixes from stdin (line %lu): %s",

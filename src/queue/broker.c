@@ -663,7 +663,7 @@ int fh_broker_confirms(struct fh_broker *b)
 		return -1;
 	}
 	b->confirming = 1;
-	b->published = b->answered = b->nacked = 0;
+	b->published = b->answered = b->nacked = b->returned = 0;
 	return 0;
 }
 
@@ -674,6 +674,7 @@ static int publish(struct fh_broker *b, const char *name, amqp_bytes_t body,
 		   int probe)
 {
 	amqp_basic_properties_t props;
+	amqp_table_entry_t tag;
 	int st;
 
 	if (b->dead || b->chan_dead) {
@@ -703,6 +704,17 @@ static int publish(struct fh_broker *b, const char *name, amqp_bytes_t body,
 	if (correlation_id.len) {
 		props._flags |= AMQP_BASIC_CORRELATION_ID_FLAG;
 		props.correlation_id = correlation_id;
+	}
+	/* the publish tag in a header: a basic.return carries none of its
+	 * own, only the message, and its ack may come batched with others
+	 * (multiple), so the header alone says which message is in no
+	 * queue */
+	if (b->confirming) {
+		tag.key = amqp_cstring_bytes(FH_TAG_HEADER);
+		tag.value.kind = AMQP_FIELD_KIND_I64;
+		tag.value.value.i64 = (int64_t)(b->published + 1);
+		props._flags |= AMQP_BASIC_HEADERS_FLAG;
+		props.headers = (amqp_table_t){ 1, &tag };
 	}
 	/* mandatory: a message no queue takes comes back as basic.return
 	 * instead of vanishing with a positive confirm; immediate is not
@@ -766,6 +778,65 @@ static void mark_confirm(struct fh_broker *b, uint64_t tag, int multiple,
 		b->answered++;
 }
 
+/* The publish tag FH_TAG_HEADER of a returned message says, or 0. */
+static uint64_t returned_tag(const amqp_message_t *msg)
+{
+	const amqp_table_t *h = &msg->properties.headers;
+
+	if (!(msg->properties._flags & AMQP_BASIC_HEADERS_FLAG))
+		return 0;
+	for (int i = 0; i < h->num_entries; i++)
+		if (h->entries[i].value.kind == AMQP_FIELD_KIND_I64 &&
+		    h->entries[i].key.len == strlen(FH_TAG_HEADER) &&
+		    memcmp(h->entries[i].key.bytes, FH_TAG_HEADER,
+			   h->entries[i].key.len) == 0)
+			return (uint64_t)h->entries[i].value.value.i64;
+	return 0;
+}
+
+/* b->err for the messages returned. */
+static void returned_error(struct fh_broker *b)
+{
+	snprintf(b->err, sizeof b->err,
+		 "queue '%s' does not exist: the broker returned %llu "
+		 "message%s as unroutable (%s), in no queue",
+		 b->return_queue, (unsigned long long)b->returned,
+		 b->returned == 1 ? "" : "s", b->return_reply);
+}
+
+/* A basic.return: the message, published mandatory, went to no queue.
+ * One of ours (its tag in range, still waiting) is marked, not an error
+ * yet: its ack follows, and wait_confirms says which came back.  0, or
+ * -1 with b->err for one it cannot place. */
+static int handle_return(struct fh_broker *b, const amqp_frame_t *f)
+{
+	const amqp_basic_return_t *r = f->payload.method.decoded;
+	amqp_message_t msg;
+	uint64_t tag = 0;
+
+	snprintf(b->return_queue, sizeof b->return_queue, "%.*s",
+		 (int)r->routing_key.len, (const char *)r->routing_key.bytes);
+	snprintf(b->return_reply, sizeof b->return_reply, "%u %.*s",
+		 r->reply_code, (int)r->reply_text.len,
+		 (const char *)r->reply_text.bytes);
+	/* header and body follow the return: read them off */
+	if (amqp_read_message(b->conn, f->channel, &msg, 0).reply_type ==
+	    AMQP_RESPONSE_NORMAL) {
+		tag = returned_tag(&msg);
+		amqp_destroy_message(&msg);
+	}
+	if (tag == 0 || tag > b->published || b->acked[tag - 1] != 0) {
+		b->returned = 1;
+		returned_error(b);
+		return -1;
+	}
+	b->acked[tag - 1] = FH_CONFIRM_RETURN;
+	b->returned++;
+	while (b->answered < b->published && b->acked[b->answered])
+		b->answered++;
+	return 0;
+}
+
 /* One frame that arrived outside an RPC.  0, or -1 with b->err. */
 static int handle_frame(struct fh_broker *b, amqp_frame_t *f)
 {
@@ -798,23 +869,8 @@ static int handle_frame(struct fh_broker *b, amqp_frame_t *f)
 		mark_confirm(b, a->delivery_tag, a->multiple, FH_CONFIRM_NACK);
 		return 0;
 	}
-	case AMQP_BASIC_RETURN_METHOD: {
-		const amqp_basic_return_t *r = m->decoded;
-		amqp_message_t msg;
-
-		snprintf(b->err, sizeof b->err,
-			 "the broker returned a published message: %u %.*s "
-			 "(routing key '%.*s': does the queue exist?)",
-			 r->reply_code, (int)r->reply_text.len,
-			 (const char *)r->reply_text.bytes,
-			 (int)r->routing_key.len,
-			 (const char *)r->routing_key.bytes);
-		/* header and body follow the return: read them off */
-		if (amqp_read_message(b->conn, f->channel, &msg, 0)
-			    .reply_type == AMQP_RESPONSE_NORMAL)
-			amqp_destroy_message(&msg);
-		return -1;
-	}
+	case AMQP_BASIC_RETURN_METHOD:
+		return handle_return(b, f);
 	default:
 		return 0;
 	}
@@ -899,6 +955,10 @@ static int wait_confirms(struct fh_broker *b, double timeout,
 			 "(basic.nack)",
 			 (unsigned long long)b->nacked,
 			 (unsigned long long)b->published);
+		return -1;
+	}
+	if (b->returned) {
+		returned_error(b);
 		return -1;
 	}
 	return 0;

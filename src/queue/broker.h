@@ -19,6 +19,9 @@
 #define FH_QUEUE_NAME_MAX 255  /* AMQP 0-9-1 short string */
 #define FH_URL_ENV "BROKER_URL"
 /* A number macro as a string literal, for a limit named in a message. */
+/* The header of each message published with confirms holding its
+ * publish tag: a basic.return brings it back, and no tag of its own. */
+#define FH_TAG_HEADER "find-hash-publish-tag"
 #define FH_TEXT_(x) #x
 #define FH_TEXT(x) FH_TEXT_(x)
 
@@ -70,8 +73,9 @@ int fh_url_parse(const char *text, struct fh_url *u, const char **why);
 int fh_url_resolve(struct fh_url *u, const struct fh_queue_opts *opt);
 void fh_url_free(struct fh_url *u);
 
-/* The broker's answer to one published message. */
-enum { FH_CONFIRM_ACK = 1, FH_CONFIRM_NACK = 2 };
+/* The broker's answer to one published message: RETURN is a basic.return
+ * (with mandatory publishing: routed to no queue), before its ack. */
+enum { FH_CONFIRM_ACK = 1, FH_CONFIRM_NACK = 2, FH_CONFIRM_RETURN = 3 };
 
 /* A thread that shuts a connection's socket down when a blocking
  * rabbitmq-c call outlives its time, or a signal its grace (broker.c). */
@@ -99,6 +103,9 @@ struct fh_broker {
 	uint64_t published;    /* publish sequence number of the last one */
 	uint64_t answered;     /* all tags <= this were acked or nacked */
 	uint64_t nacked;       /* how many the broker refused */
+	uint64_t returned;     /* how many it returned, in no queue */
+	char return_queue[256]; /* the first return's routing key, */
+	char return_reply[300]; /* ... its code and text */
 	unsigned char *acked;  /* acked[tag - 1]: 0 waiting, FH_CONFIRM_* */
 	size_t acked_cap;
 	char err[1024];       /* why the last call failed, for one line */
@@ -148,16 +155,16 @@ int fh_broker_publish(struct fh_broker *b, const char *name,
 int fh_broker_check_publish(struct fh_broker *b);
 /* Waits up to timeout seconds until the broker answered every message
  * published so far.  0 when it took them all, or -1 with b->err (some
- * refused: b->acked says which; returned as unroutable, connection lost,
- * timeout).  SIGTERM or SIGINT ends the wait at once. */
+ * refused, or returned as unroutable, in no queue: b->acked says which;
+ * connection lost, timeout).  SIGTERM or SIGINT ends the wait at once. */
 int fh_broker_wait_confirms(struct fh_broker *b, double timeout);
 /* The same for what must be finished once it is begun (the result of a
  * found answer): SIGTERM or SIGINT ends the wait only FH_SIGNAL_SETTLE
  * seconds after it was caught, as fh_broker_settle_after_signal gives the
  * answers still coming. */
 int fh_broker_wait_confirms_finishing(struct fh_broker *b, double timeout);
-/* The same, but refusals are no error: 0 once every message published so
- * far was answered, ack or nack (b->acked says which).  SIGTERM or SIGINT
+/* The same, but refusals and returns are no error: 0 once every message
+ * published so far was answered (b->acked says how).  SIGTERM or SIGINT
  * ends the wait: -1 with b->err naming the signal. */
 int fh_broker_settle(struct fh_broker *b, double timeout);
 /* Services the connection without blocking: heartbeats both ways, and a

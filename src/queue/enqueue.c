@@ -98,6 +98,11 @@ static int read_stdin(struct list *l)
 		fh_err("stopped by signal %d while reading standard input: "
 		       "nothing was enqueued", fh_signal_caught());
 		return -1;
+	case FH_LINES_TOO_LONG:
+		fh_err("bad prefix (standard input line %lu): the line is over "
+		       "%d bytes, longer than any prefix; nothing enqueued",
+		       number, FH_STDIN_LINE_MAX);
+		return -1;
 	case FH_LINES_ERROR:
 	default:
 		/* the system's trouble, not a bad prefix: status 5, as
@@ -112,40 +117,49 @@ static int read_stdin(struct list *l)
  * the input (#1-6000), not by name: a line must stay readable. */
 #define FH_REPORT_NAMES 20
 
-/* What became of prefix i: 0 confirmed, 1 refused, 2 unconfirmed, 3 not
- * sent.  last[i] is the publish tag of prefix i's last message, for the
- * prefixes i < sent that went out whole. */
-static int fate(const struct fh_broker *b, const uint64_t *last, size_t sent,
-		size_t i)
+/* What became of a prefix, in the order report lists them. */
+enum fate { CONFIRMED, REFUSED, RETURNED, UNCONFIRMED, NOT_SENT, FATES };
+
+/* What became of prefix i.  last[i] is the publish tag of prefix i's last
+ * message, for the prefixes i < sent that went out whole.  One message of
+ * its own refused, or returned (in no queue), is the prefix's fate. */
+static enum fate fate(const struct fh_broker *b, const uint64_t *last,
+		      size_t sent, size_t i)
 {
 	uint64_t from = i ? last[i - 1] : 0;
 	uint64_t to = i < sent ? last[i] : b->published;
-	uint64_t acked = 0, nacked = 0;
+	uint64_t acked = 0, nacked = 0, returned = 0;
 
 	if (i > sent || (i == sent && to == from))
-		return 3;
+		return NOT_SENT;
 	for (uint64_t t = from + 1; t <= to; t++) {
 		acked += b->acked[t - 1] == FH_CONFIRM_ACK;
 		nacked += b->acked[t - 1] == FH_CONFIRM_NACK;
+		returned += b->acked[t - 1] == FH_CONFIRM_RETURN;
 	}
-	return nacked ? 1 : i < sent && acked == to - from ? 0 : 2;
+	if (nacked)
+		return REFUSED;
+	if (returned)
+		return RETURNED;
+	return i < sent && acked == to - from ? CONFIRMED : UNCONFIRMED;
 }
 
 /* What became of the prefixes after a failure, as one line: how many are
  * confirmed, and which are in the queue (confirmed), which are not
- * (refused, not sent) and which may be (unconfirmed), so that a rerun
- * with the right ones duplicates nothing. */
+ * (refused, returned, not sent) and which may be (unconfirmed), so that
+ * a rerun with the right ones duplicates nothing. */
 static void report(const struct fh_broker *b, const struct list *l,
 		   const uint64_t *last, size_t sent)
 {
-	static const char *const title[] = {
-		"confirmed:",
-		"refused by the broker:",
-		"unconfirmed (perhaps in the queue):",
-		"not sent:",
+	static const char *const title[FATES] = {
+		[CONFIRMED] = "confirmed:",
+		[REFUSED] = "refused by the broker:",
+		[RETURNED] = "returned, in no queue:",
+		[UNCONFIRMED] = "unconfirmed (perhaps in the queue):",
+		[NOT_SENT] = "not sent:",
 	};
 	unsigned char *g = malloc(l->n ? l->n : 1);
-	size_t count[4] = { 0 }, len = 0;
+	size_t count[FATES] = { 0 }, len = 0;
 	char *text = NULL;
 	FILE *f;
 
@@ -156,7 +170,7 @@ static void report(const struct fh_broker *b, const struct list *l,
 	}
 	for (size_t i = 0; i < l->n; i++)
 		count[g[i] = (unsigned char)fate(b, last, sent, i)]++;
-	for (int k = 0, first = 1; k < 4; k++) {
+	for (int k = 0, first = 1; k < FATES; k++) {
 		if (!count[k])
 			continue;
 		fprintf(f, "%s%s", first ? ": " : "; ", title[k]);

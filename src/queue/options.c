@@ -20,7 +20,7 @@ struct fh_queue_opts fh_qopt = {
 
 struct poptOption fh_queue_popt[] = {
 	{ "url", 0, POPT_ARG_STRING, &fh_qopt.url, 0,
-	  "broker URL amqp[s]://user:password@host:port/vhost (default: "
+	  "broker URL " FH_URL_HINT " (default: "
 	  "$" FH_URL_ENV ", else " FH_DEFAULT_URL "); other users can read "
 	  "a command line, prefer --url-file or " FH_URL_ENV,
 	  "URL" },

@@ -161,8 +161,7 @@ static int check_host_port(const char *url, const char **why)
 
 	if (*host == '\0' || strchr(":/?", *host) ||
 	    strncmp(host, "[]", 2) == 0) {
-		*why = "no host (expected amqp[s]://user:password@host:port/"
-		       "vhost)";
+		*why = "no host (expected " FH_URL_HINT ")";
 		return -1;
 	}
 	colon = port_colon(host);
@@ -175,13 +174,12 @@ static int check_host_port(const char *url, const char **why)
 	len = strcspn(digits, "/?#");
 	n = strspn(digits, "0123456789");
 	if (len == 0) {
-		*why = "no port after the ':' (expected amqp[s]://"
-		       "user:password@host:port/vhost)";
+		*why = "no port after the ':' (expected " FH_URL_HINT ")";
 		return -1;
 	}
 	if (n < len) {
-		*why = "the port is not digits only (expected amqp[s]://"
-		       "user:password@host:port/vhost)";
+		*why = "the port is not digits only (expected " FH_URL_HINT
+		       ")";
 		return -1;
 	}
 	/* by its value, as amqp_parse_url takes it: leading zeros are only
@@ -286,8 +284,7 @@ int fh_url_parse(const char *text, struct fh_url *u, const char **why)
 		}
 	amqp_default_connection_info(&ci);
 	if (amqp_parse_url(u->buf, &ci) != AMQP_STATUS_OK) {
-		*why = "malformed, expected "
-		       "amqp[s]://user:password@host:port/vhost";
+		*why = "malformed, expected " FH_URL_HINT;
 		goto bad;
 	}
 	if (check_parsed(&ci, why) < 0)

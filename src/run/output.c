@@ -28,19 +28,38 @@ void fh_set_quiet(int q)
 /* Where a URL in a line of text ends: at a blank or a quote. */
 #define FH_URL_END " \t\r\n\v\f'\""
 
+/* How much of p is FH_URL_HINT itself, to be shown as written: its
+ * length, or 0.  Only when no '@' follows it before the URL's end: the
+ * text would then be a URL whose password runs on past the hint's. */
+static size_t url_hint(const char *p)
+{
+	size_t n = sizeof FH_URL_HINT - 1, end = strcspn(p, FH_URL_END);
+
+	if (end < n || strncmp(p, FH_URL_HINT, n) != 0 ||
+	    memchr(p + n, '@', end - n))
+		return 0;
+	return n;
+}
+
 /* line as one line that shows no secret: a URL's password (a mistyped
- * option, a URL given where a prefix goes) as ***, and every control
- * byte but a tab (a newline, ESC, from a queue name, an option value or a
- * broker's reply text) as \xHH, so that one message is one line on any
- * terminal or log. */
+ * option, a URL given where a prefix goes) as ***, FH_URL_HINT as it
+ * is, and every control byte but a tab (a newline, ESC, from a queue
+ * name, an option value or a broker's reply text) as \xHH, so that one
+ * message is one line on any terminal or log. */
 static void one_line(const char *line, char *out, size_t size)
 {
 	const char *hide = NULL, *hide_end = NULL;
-	size_t o = 0;
+	size_t o = 0, hint;
 
 	for (const char *p = line; *p && o + 5 < size; p++) {
 		unsigned char c = (unsigned char)*p;
 
+		if (!hide && (hint = url_hint(p)) && o + hint + 5 < size) {
+			memcpy(out + o, p, hint);
+			o += hint;
+			p += hint - 1;
+			continue;
+		}
 		if (hide && p == hide) {
 			memcpy(out + o, "***", 3);
 			o += 3;
@@ -190,6 +209,18 @@ int fh_flush_stdout(void)
 	fh_err("write error on standard output: %s", strerror(errno));
 	write_error_said = 1;
 	return -1;
+}
+
+int fh_write_stdout(const char *text, size_t len)
+{
+	/* checked at once: a write that fails midway (more than the buffer
+	 * holds) leaves only the error flag to fclose, not its errno */
+	if (fwrite(text, 1, len, stdout) != len) {
+		fh_err("write error on standard output: %s", strerror(errno));
+		write_error_said = 1;
+		return -1;
+	}
+	return fh_flush_stdout();
 }
 
 int fh_close_stdout(void)

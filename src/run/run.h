@@ -81,12 +81,18 @@ int fh_exit_signal_or(int st);
 
 /* --- input.c: lines from standard input --------------------------------- */
 
+/* The longest line of prefixes on standard input, newline not counted:
+ * far more than a prefix (64 hex digits) with blanks around it, as the
+ * man page says.  A longer line is a bad prefix, read no further. */
+#define FH_STDIN_LINE_MAX 4096
+
 /* How fh_read_lines ended. */
 enum fh_lines_end {
-	FH_LINES_DONE,    /* the end of the input */
-	FH_LINES_REFUSED, /* each returned non-zero (its reason is the caller's) */
-	FH_LINES_SIGNAL,  /* a signal stopped the read: fh_signal_caught() */
-	FH_LINES_ERROR,   /* the read failed at line *number + 1, *err why */
+	FH_LINES_DONE,     /* the end of the input */
+	FH_LINES_REFUSED,  /* each returned non-zero (its reason is the caller's) */
+	FH_LINES_SIGNAL,   /* a signal stopped the read: fh_signal_caught() */
+	FH_LINES_ERROR,    /* the read failed at line *number + 1, *err why */
+	FH_LINES_TOO_LONG, /* line *number is over FH_STDIN_LINE_MAX bytes */
 };
 /* Called with each line that is not blank (not only " \t\r\n\v\f"),
  * newline included, and its number counting every line; non-zero stops
@@ -130,6 +136,11 @@ static inline int fh_url_password(const char *rest, size_t len,
 	return 1;
 }
 
+/* The form of a broker URL, as messages and --help show it.  one_line
+ * prints it as written: its "password" is the word, no secret, and
+ * hidden it read "user:***@host", a hint no longer. */
+#define FH_URL_HINT "amqp[s]://user:password@host:port/vhost"
+
 /* The program name for messages, "find-hash". */
 extern const char *fh_progname;
 
@@ -162,6 +173,10 @@ int fh_print_answer(FILE *out, const struct fh_prefix *p,
 /* Flushes stdout: 0, or -1 after one line on stderr that says why (which
  * fh_close_stdout then does not repeat). */
 int fh_flush_stdout(void);
+
+/* Writes text[0..len) on stdout and flushes it: 0, or -1 after one line
+ * that says why, as fh_flush_stdout. */
+int fh_write_stdout(const char *text, size_t len);
 
 /* Flushes and closes stdout, reporting a write error (a full disk, a closed
  * pipe) the GNU way: -1 and one line on stderr, none when a failed answer

@@ -4,7 +4,9 @@
 # back (--threads, --kernel, --url-file, an unknown option) came out raw:
 # two lines on stderr, or a terminal's colours changed.  A broker URL with
 # its password given where it does not belong (a mistyped --url, a URL
-# where a prefix goes) was echoed with the password in clear.
+# where a prefix goes) was echoed with the password in clear.  The URL's
+# form in a hint, "expected amqp[s]://user:password@host:port/vhost", is
+# no URL and is shown as written.
 . "${top_srcdir:-.}/tests/lib/test-env.sh"
 # a loopback port nobody listens on: no message here may need a broker
 port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
@@ -69,4 +71,28 @@ no_secret "a URL where the queue's arguments go" 2 "unexpected argument" \
 no_secret "a URL as an offline prefix" 2 "invalid prefix" --offline "$url"
 no_secret "a URL as a prefix to enqueue" 2 "bad prefix" --queue job --enqueue "$url"
 no_secret "a URL after --" 2 "unexpected argument" --queue job -- "--url=$url"
+
+# The URL's form a message gives as a hint is shown as written: the hiding
+# took it for a URL and printed "expected amqp[s]://user:***@host...".
+hint='amqp[s]://user:password@host:port/vhost'
+# hint_line WHAT URL LINE: --url URL is a usage error said in exactly LINE
+hint_line() {
+	"$FIND_HASH" --queue job --url "$2" >/dev/null 2>"$scratch/err"
+	expect_status 2 $? "$1"
+	printf '%s\n' "$3" >"$scratch/want"
+	cmp -s "$scratch/want" "$scratch/err" ||
+		fail "$1: said \"$(cat "$scratch/err")\", expected \"$3\""
+}
+hint_line "no host" "amqp://" \
+	"find-hash: bad broker URL from --url \"amqp://\": no host (expected $hint)"
+hint_line "no port" "amqp://user:$secret@h:" \
+	"find-hash: bad broker URL from --url \"amqp://user:***@h:***\": no port after the ':' (expected $hint)"
+hint_line "a port not digits only" "amqp://user:$secret@h:x1" \
+	"find-hash: bad broker URL from --url \"amqp://user:***@h:***\": the port is not digits only (expected $hint)"
+hint_line "a malformed URL" "amqp://user:$secret@h//" \
+	"find-hash: bad broker URL from --url \"amqp://user:***@h//\": malformed, expected $hint"
+# the hint's text does not pass a real password after it
+one_line "the hint running on into a password" 2 "unknown kernel 'amqp\[s\]://user:\*\*\*@h'" \
+	--offline --kernel "${hint}x:$secret@h" 0
+grep -q "$secret" "$scratch/err" && fail "the hint running on into a password: the password is printed"
 finish

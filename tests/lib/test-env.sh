@@ -91,6 +91,28 @@ build_preload() {
 	echo "$so"
 }
 
+# The hold-calls.c helper (tests/queue), which holds a process before
+# some calls: hold_setup builds it into $preload (for LD_PRELOAD) and
+# makes the directory $hold (for FH_HOLD_DIR).  held WHAT-N waits up to
+# 120 s until process $pid holds at WHAT-N; 1 when it exited instead, or
+# never got there.  go WHAT-N lets it go on.
+hold_setup() {
+	# shellcheck disable=SC2034 # set for the test that calls it
+	preload=$(build_preload tests/queue/hold-calls.c) || exit 99
+	hold=$scratch/hold
+	mkdir "$hold" || exit 99
+}
+held() {
+	local i
+	for i in $(seq 1200); do
+		[ -e "$hold/at-$1" ] && return 0
+		kill -0 "$pid" 2>/dev/null || return 1
+		sleep 0.1
+	done
+	return 1
+}
+go() { : >"$hold/go-$1"; }
+
 # need_script: script(1) (util-linux; package bsdutils) and a pseudo-
 # terminal for it to give, for the tests of what find-hash shows on a
 # terminal.  Without either: a hard error (99), never a skip.

@@ -1,10 +1,11 @@
 #!/bin/bash
 # hardening-input: what --enqueue and the worker read from the user.
-# Prefixes on standard input that cannot all be read (a line too long for
-# the memory left: getline's ENOMEM sets no error flag) were taken for the
+# Prefixes on standard input that cannot all be read were taken for the
 # end of the input: the prefixes before that line were enqueued, the
-# ones after it dropped, status 0.  Now nothing is enqueued, status 5,
-# and a read error is status 5 as with --offline -, not 2.
+# ones after it dropped, status 0.  A line over 4096 bytes (/dev/zero)
+# is now a bad prefix, status 2, read no further and nothing enqueued (it
+# was read whole into memory, then status 5); a read error is status 5
+# as with --offline -, not 2.
 # --count and --heartbeat are decimal: popt read "--count 010" as octal,
 # took 8 messages of 10, and made "--heartbeat 010" 8 seconds.
 # SIGTERM or SIGINT while --url-file waits on a pipe whose writer is slow
@@ -15,14 +16,22 @@
 broker_start
 queue_declare job
 
+# a line over 4096 bytes is a bad prefix (2), read no further: it was
+# read whole into memory, and a 400 MB one was status 5
 { echo 0c; head -c 400000000 /dev/zero; echo; echo 0d; } |
 	(ulimit -v 300000 || exit 99
 	 exec "$FIND_HASH" --queue job --enqueue -) >"$scratch/out" 2>"$scratch/err"
-expect_status 5 $? "--enqueue -: a line too long for memory"
-expect_lines 1 "$scratch/err" "a line too long for memory: one line"
-expect_grep "^find-hash: reading standard input \(line 2\): Cannot allocate memory; nothing was enqueued$" \
-	"$scratch/err" "a line too long for memory: said"
-queue_wait_counts job 15 "0 0" || fail "a line too long for memory: something was enqueued"
+expect_status 2 $? "--enqueue -: a 400 MB line"
+expect_lines 1 "$scratch/err" "a 400 MB line: one line"
+expect_grep "^find-hash: bad prefix \(standard input line 2\): the line is over 4096 bytes, longer than any prefix; nothing enqueued$" \
+	"$scratch/err" "a 400 MB line: said"
+queue_wait_counts job 15 "0 0" || fail "a 400 MB line: something was enqueued"
+(ulimit -v 300000 || exit 99
+ exec "$FIND_HASH" --queue job --enqueue - </dev/zero) >"$scratch/out" 2>"$scratch/err"
+expect_status 2 $? "--enqueue - </dev/zero"
+expect_grep "^find-hash: bad prefix \(standard input line 1\): the line is over 4096 bytes, longer than any prefix; nothing enqueued$" \
+	"$scratch/err" "--enqueue - </dev/zero: said"
+queue_wait_counts job 15 "0 0" || fail "--enqueue - </dev/zero: something was enqueued"
 
 "$FIND_HASH" --queue job --enqueue - </ >"$scratch/out" 2>"$scratch/err"
 expect_status 5 $? "--enqueue - from a directory"

@@ -17,9 +17,7 @@
 . "${top_srcdir:-.}/tests/lib/test-env.sh"
 . "${top_srcdir:-.}/tests/lib/broker.sh"
 broker_start
-preload=$(build_preload tests/queue/hold-calls.c) || exit 99
-hold=$scratch/hold
-mkdir "$hold"
+hold_setup
 # the first message: a search of about 4 s on one thread (see
 # slow_prefix), long enough for the first check, 0.2 s in; the second:
 # a 16-digit prefix, searched until the worker is stopped
@@ -28,19 +26,6 @@ slow_prefix $seed 4
 hard=0123456789abcdef
 queue_declare job
 queue_publish job "$SLOW_PREFIX"
-
-# held WHAT-N: waits up to 120 s until the worker holds at WHAT-N; 1
-# when it exited instead, or never got there
-held() {
-	local i
-	for i in $(seq 1200); do
-		[ -e "$hold/at-$1" ] && return 0
-		kill -0 "$pid" 2>/dev/null || return 1
-		sleep 0.1
-	done
-	return 1
-}
-go() { : >"$hold/go-$1"; }
 
 FH_HOLD_DIR=$hold LD_PRELOAD=$preload "$FIND_HASH" --queue job --loop \
 	--seed $seed --threads 1 >"$scratch/out" 2>"$scratch/err" &

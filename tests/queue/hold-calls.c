@@ -1,12 +1,13 @@
-/* hold-calls.c: an LD_PRELOAD helper for tests/queue/hardening-redeclared.sh.
- * The calling thread (the worker's main thread, the only one that talks
- * to the broker) waits before each basic.get and before each
- * queue.declare it sends with amqp_send_method (the input queue's
- * watch): it creates $FH_HOLD_DIR/at-get-N (at-declare-N), N counting
- * from 1, and goes on once the test creates go-get-N (go-declare-N), or
- * after 120 s.  The search threads run on meanwhile, so the test can let
- * a search end, and change the broker, at a known point between two
- * frames. */
+/* hold-calls.c: an LD_PRELOAD helper for tests/queue/hardening-redeclared.sh
+ * and tests/queue/hardening-returned.sh.  The calling thread (the worker's
+ * main thread, the only one that talks to the broker) waits before each
+ * basic.get and before each queue.declare it sends with amqp_send_method
+ * (the input queue's watch), and with FH_HOLD_PUBLISH set before each
+ * basic.publish: it creates $FH_HOLD_DIR/at-get-N (at-declare-N,
+ * at-publish-N), N counting from 1, and goes on once the test creates
+ * go-get-N (go-declare-N, go-publish-N), or after 120 s.  The search
+ * threads run on meanwhile, so the test can let a search end, and change
+ * the broker, at a known point between two frames. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <stdio.h>
@@ -71,4 +72,30 @@ int amqp_send_method(amqp_connection_state_t state, amqp_channel_t channel,
 	if (id == AMQP_QUEUE_DECLARE_METHOD)
 		hold("declare", ++n);
 	return real(state, channel, id, decoded);
+}
+
+int amqp_basic_publish(amqp_connection_state_t state, amqp_channel_t channel,
+		       amqp_bytes_t exchange, amqp_bytes_t routing_key,
+		       amqp_boolean_t mandatory, amqp_boolean_t immediate,
+		       struct amqp_basic_properties_t_ const *properties,
+		       amqp_bytes_t body)
+{
+	static int (*real)(amqp_connection_state_t, amqp_channel_t,
+			   amqp_bytes_t, amqp_bytes_t, amqp_boolean_t,
+			   amqp_boolean_t,
+			   struct amqp_basic_properties_t_ const *,
+			   amqp_bytes_t);
+	static int n;
+
+	if (!real)
+		real = (int (*)(amqp_connection_state_t, amqp_channel_t,
+				amqp_bytes_t, amqp_bytes_t, amqp_boolean_t,
+				amqp_boolean_t,
+				struct amqp_basic_properties_t_ const *,
+				amqp_bytes_t))dlsym(RTLD_NEXT,
+						    "amqp_basic_publish");
+	if (getenv("FH_HOLD_PUBLISH"))
+		hold("publish", ++n);
+	return real(state, channel, exchange, routing_key, mandatory,
+		    immediate, properties, body);
 }

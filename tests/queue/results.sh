@@ -21,8 +21,8 @@ queue_publish job 0ce
 wait_bounded $pid 120
 expect_status 3 $? "unroutable result"
 expect_lines 1 "$scratch/err" "unroutable: one line"
-expect_grep "not confirmed: the broker returned a published message: 312 NO_ROUTE" \
-	"$scratch/err" "unroutable: says why"
+expect_grep "^find-hash: result for prefix 0ce not confirmed: queue 'results' does not exist: the broker returned 1 message as unroutable \(312 NO_ROUTE\), in no queue; message requeued\$" \
+	"$scratch/err" "unroutable: says why: in no queue"
 queue_wait_counts job 10 "1 0" || fail "unroutable: input requeued"
 # stdout had the answer: printing comes first, so the pod's log shows it
 read -r string digest rest <"$scratch/out"
