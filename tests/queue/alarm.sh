@@ -12,14 +12,18 @@
 . "${top_srcdir:-.}/tests/lib/test-env.sh"
 . "${top_srcdir:-.}/tests/lib/broker.sh"
 broker_start
-# a search of about 12 s on one thread (see slow_prefix): the worker is
-# stopped (SIGSTOP) while it searches, after its write-permission probe,
-# the alarm goes on, and only then does the search go on, so that it is
-# the result's publish the broker blocks, however loaded the machine
-seed=777
-slow_prefix $seed 12
+# The worker's main thread waits before each basic.publish (hold-calls.c,
+# FH_HOLD_PUBLISH): the first is its write-permission probe, the second
+# the result.  So the alarm goes on exactly between the answer and its
+# publish, however fast or loaded the machine: an easy prefix will do.
+# (This was a search sized to last 12 s, stopped with SIGSTOP in time; on
+# a machine loaded by other work the search was sized from a slow probe,
+# then ran fast, and was solved before the test could stop it.)
+hold_setup
+# basic.get and queue.declare are held too (hold-calls.c): let them by
+for i in $(seq 100); do go "get-$i"; go "declare-$i"; done
 queue_declare job
-queue_publish job "$SLOW_PREFIX"
+queue_publish job 0c
 
 alarm_on() {
 	local i
@@ -43,14 +47,15 @@ wait_blocked() {
 }
 
 # --- the worker: answer printed, result published, no confirm --------------
-"$FIND_HASH" --queue job --seed $seed --threads 1 --results-queue results \
+LD_PRELOAD=$preload FH_HOLD_DIR=$hold FH_HOLD_PUBLISH=1 \
+	"$FIND_HASH" --queue job --threads 1 --results-queue results \
 	>"$scratch/out" 2>"$scratch/err" &
 pid=$!
-queue_wait_counts job 30 "0 1" || fail "worker: holds the message"
-kill -STOP "$pid"
-[ -s "$scratch/out" ] && fail "worker: solved before the test could stop it (machine too slow for a 12 s search?)"
+held publish-1 || fail "worker: never reached its write-permission probe"
+go publish-1
+held publish-2 || fail "worker: never reached the result's publish"
 alarm_on
-kill -CONT "$pid"
+go publish-2
 wait_blocked || fail "worker: the broker never blocked its connection"
 expect_lines 1 "$scratch/out" "worker: the answer is printed before the result is confirmed"
 kill -TERM "$pid"

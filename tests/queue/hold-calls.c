@@ -1,5 +1,5 @@
-/* hold-calls.c: an LD_PRELOAD helper for tests/queue/hardening-redeclared.sh
- * and tests/queue/hardening-returned.sh.  The calling thread (the worker's
+/* hold-calls.c: an LD_PRELOAD helper for tests/queue/hardening-redeclared.sh,
+ * hardening-returned.sh and alarm.sh.  The calling thread (the worker's
  * main thread, the only one that talks to the broker) waits before each
  * basic.get and before each queue.declare it sends with amqp_send_method
  * (the input queue's watch), and with FH_HOLD_PUBLISH set before each
