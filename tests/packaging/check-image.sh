@@ -309,8 +309,10 @@ check_remote_rebuild() {
 			-t "localhost/find-hash:remote-$n" "$r/ctx" >"$r/build-$n.log" 2>&1
 	}
 	# remote_version N: the find-hash version image N holds
+	# (from with $ulimit_args, as every container here: see above)
 	remote_version() {
-		B run --isolation chroot "$(B from --pull=never "localhost/find-hash:remote-$1")" -- \
+		# shellcheck disable=SC2086
+		B run --isolation chroot "$(B from --pull=never $ulimit_args "localhost/find-hash:remote-$1")" -- \
 			dpkg-query -W -f '${Version}' find-hash
 	}
 	remote_build 1 "$up1" ||
