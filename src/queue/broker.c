@@ -1075,11 +1075,18 @@ int fh_broker_watch_frame(struct fh_broker *b, const amqp_frame_t *f)
 	return 1;
 }
 
+/* No check can go out: the connection or the main channel is gone, or
+ * the watch stopped on an answer that was no 404. */
+static int watch_stopped(const struct fh_broker *b)
+{
+	return b->dead || b->chan_dead || b->watch_off;
+}
+
 int fh_broker_watch_queue(struct fh_broker *b, const char *name)
 {
 	if (b->queue_gone)
 		return -1;
-	if (b->dead || b->chan_dead || b->watch_off || b->watch_pending ||
+	if (watch_stopped(b) || b->watch_pending ||
 	    (b->watch_ch && fh_now() < b->watch_sent + FH_QUEUE_CHECK_EVERY))
 		return 0;
 	return watch_send(b, name);
@@ -1103,8 +1110,7 @@ int fh_broker_queue_deleted(struct fh_broker *b, const char *name,
 		double left = deadline - fh_now();
 
 		if (!b->watch_pending) {
-			if (asked || b->dead || b->chan_dead || b->watch_off ||
-			    watch_send(b, name) < 0)
+			if (asked || watch_stopped(b) || watch_send(b, name) < 0)
 				return 0;
 			asked = 1;
 		}
