@@ -33,10 +33,13 @@ void fh_set_quiet(int q)
  * text would then be a URL whose password runs on past the hint's. */
 static size_t url_hint(const char *p)
 {
-	size_t n = sizeof FH_URL_HINT - 1, end = strcspn(p, FH_URL_END);
+	size_t n = sizeof FH_URL_HINT - 1;
 
-	if (end < n || strncmp(p, FH_URL_HINT, n) != 0 ||
-	    memchr(p + n, '@', end - n))
+	/* the compares first: one_line asks at every byte of every message,
+	 * and the hint holds no blank or quote, so past it the URL's end is
+	 * all that is left to find */
+	if (*p != FH_URL_HINT[0] || strncmp(p, FH_URL_HINT, n) != 0 ||
+	    memchr(p + n, '@', strcspn(p + n, FH_URL_END)))
 		return 0;
 	return n;
 }
@@ -67,7 +70,7 @@ static void one_line(const char *line, char *out, size_t size)
 			hide = NULL;
 			continue;
 		}
-		if (!hide && strncmp(p, "://", 3) == 0 &&
+		if (!hide && *p == ':' && strncmp(p, "://", 3) == 0 &&
 		    fh_url_password(p + 3, strcspn(p + 3, FH_URL_END), &hide,
 				    &hide_end) &&
 		    hide == hide_end)
