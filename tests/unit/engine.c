@@ -447,6 +447,33 @@ static void many_prefixes(struct fh_base *b, struct fh_prefix *p,
 	}
 }
 
+/* Each of the n prefixes' answer in s is the lowest counter of the range
+ * whose digest (hex, hashed by Nettle) starts with it, or none. */
+static void check_lowest_answers(struct fh_search *s,
+				 const struct fh_prefix *p, size_t n,
+				 char (*hex)[65], const char *kernel,
+				 unsigned threads)
+{
+	size_t i, c;
+
+	for (i = 0; i < n; i++) {
+		struct fh_answer a;
+
+		for (c = 0; c < MANY_N; c++)
+			if (!strncmp(hex[c], p[i].hex, p[i].digits))
+				break;
+		fh_search_answer(s, i, &a);
+		ck_assert_msg(a.found == (c < MANY_N), "%s: found %d, Nettle %d",
+			      p[i].hex, a.found, c < MANY_N);
+		if (a.found)
+			ck_assert_msg(a.counter == MANY_LO + c,
+				      "%s (%s, %u threads): %llu, Nettle %llu",
+				      p[i].hex, kernel, threads,
+				      (unsigned long long)a.counter,
+				      (unsigned long long)(MANY_LO + c));
+	}
+}
+
 START_TEST(many_prefixes_get_their_lowest_answers)
 {
 	static char hex[MANY_N][65];
@@ -455,7 +482,7 @@ START_TEST(many_prefixes_get_their_lowest_answers)
 	unsigned threads[] = { 1, 3 };
 	struct fh_search_opts o;
 	struct fh_base b;
-	size_t i, t, k;
+	size_t t, k;
 
 	ck_assert_uint_gt(MANY_P, FH_MAX_FILTERS);
 	many_prefixes(&b, p, hex);
@@ -469,29 +496,56 @@ START_TEST(many_prefixes_get_their_lowest_answers)
 			o.lo = MANY_LO;
 			o.hi = MANY_LO + MANY_N;
 			s = run(&o);
-			for (i = 0; i < MANY_P; i++) {
-				struct fh_answer a;
-				size_t c;
-
-				for (c = 0; c < MANY_N; c++)
-					if (!strncmp(hex[c], p[i].hex,
-						     p[i].digits))
-						break;
-				fh_search_answer(s, i, &a);
-				ck_assert_msg(a.found == (c < MANY_N),
-					      "%s: found %d, Nettle %d",
-					      p[i].hex, a.found, c < MANY_N);
-				if (a.found)
-					ck_assert_msg(a.counter == MANY_LO + c,
-						      "%s (%s, %u threads): "
-						      "%llu, Nettle %llu",
-						      p[i].hex, kernels[k],
-						      threads[t],
-						      (unsigned long long)a.counter,
-						      (unsigned long long)(MANY_LO + c));
-			}
+			check_lowest_answers(s, p, MANY_P, hex, kernels[k],
+					     threads[t]);
 			fh_search_free(s);
 		}
+}
+END_TEST
+
+/* Prefixes that share their first 10 digits, the most the engine sorts
+ * by before it compares texts: a digest's first 12 digits, 11 and 10 of
+ * them, the 12 with the 11th changed, each twice, and runs of zeros.
+ * Each must keep its own answer, not a neighbour's. */
+START_TEST(prefixes_alike_in_their_first_ten_digits_keep_their_answers)
+{
+	static char hex[MANY_N][65];
+	static struct fh_prefix p[MANY_P];
+	static const char *zeros[] = { "0", "00", "0000000000", "00000000000",
+				       "000000000000", "0000000000a" };
+	struct fh_search_opts o;
+	struct fh_search *s;
+	struct fh_base b;
+	size_t i, n = 0;
+
+	many_prefixes(&b, p, hex); /* for hex */
+	for (i = 0; n + 10 <= MANY_P - 6; i += 997) {
+		char cut[13];
+		size_t len;
+
+		for (len = 10; len <= 12; len++) {
+			memcpy(cut, hex[i], len);
+			cut[len] = '\0';
+			p[n++] = prefix(cut);
+			p[n++] = prefix(cut);
+		}
+		cut[10] = "0123456789abcdef"[(strchr("0123456789abcdef",
+						      hex[i][10]) -
+					      "0123456789abcdef" + 1) % 16];
+		p[n++] = prefix(cut);
+		p[n] = p[n - 1];
+		n++;
+	}
+	for (i = 0; i < sizeof zeros / sizeof *zeros; i++)
+		p[n++] = prefix(zeros[i]);
+	ck_assert_uint_gt(n, FH_MAX_FILTERS);
+	opts(&o, p, n, &b, 2);
+	o.kernel = fh_kernel_default();
+	o.lo = MANY_LO;
+	o.hi = MANY_LO + MANY_N;
+	s = run(&o);
+	check_lowest_answers(s, p, n, hex, o.kernel->name, 2);
+	fh_search_free(s);
 }
 END_TEST
 
@@ -681,6 +735,7 @@ static Suite *engine_suite(void)
 	tcase_add_test(tc, shards_partition_the_space);
 	tcase_add_test(tc, shard_ranges_cover_the_full_space);
 	tcase_add_test(tc, many_prefixes_get_their_lowest_answers);
+	tcase_add_test(tc, prefixes_alike_in_their_first_ten_digits_keep_their_answers);
 	tcase_add_test(tc, many_prefixes_report_every_match);
 	tcase_add_test(tc, stop_ends_the_search);
 	tcase_add_test(tc, settled_answers_are_final_while_the_search_runs);
