@@ -619,35 +619,72 @@ int fh_broker_check_queue(struct fh_broker *b, const char *name,
 	return -1;
 }
 
-int fh_broker_ensure_queue(struct fh_broker *b, const char *name)
+/* 1 when reply r is the broker closing the channel with code. */
+static int channel_closed_with(amqp_rpc_reply_t r, int code)
+{
+	return r.reply_type == AMQP_RESPONSE_SERVER_EXCEPTION &&
+	       r.reply.id == AMQP_CHANNEL_CLOSE_METHOD &&
+	       ((amqp_channel_close_t *)r.reply.decoded)->reply_code == code;
+}
+
+int fh_broker_queue_exists(struct fh_broker *b, const char *name)
 {
 	amqp_rpc_reply_t r;
 	char what[1024];
 
-	snprintf(what, sizeof what, "queue '%s'", name);
 	r = declare_passive(b, name);
 	if (r.reply_type == AMQP_RESPONSE_NORMAL)
-		return 0;
-	if (r.reply_type != AMQP_RESPONSE_SERVER_EXCEPTION ||
-	    r.reply.id != AMQP_CHANNEL_CLOSE_METHOD ||
-	    ((amqp_channel_close_t *)r.reply.decoded)->reply_code !=
-		    AMQP_NOT_FOUND) {
+		return 1;
+	if (!channel_closed_with(r, AMQP_NOT_FOUND)) {
+		snprintf(what, sizeof what, "queue '%s'", name);
 		fh_broker_reply_error(b, r, what);
 		return -1;
 	}
 	/* 404: the passive declare cost us the channel; take a new one */
 	close_ok(b, b->ch, 0);
-	if (reopen_channel(b) < 0)
-		return -1;
+	return reopen_channel(b) < 0 ? -1 : 0;
+}
+
+int fh_broker_create_queue(struct fh_broker *b, const char *name,
+			   amqp_table_t args)
+{
+	amqp_rpc_reply_t r;
+	char what[1024];
+
 	amqp_queue_declare(b->conn, b->ch, amqp_cstring_bytes(name), 0, 1, 0,
-			   0, amqp_empty_table);
+			   0, args);
 	r = amqp_get_rpc_reply(b->conn);
-	if (r.reply_type != AMQP_RESPONSE_NORMAL) {
-		snprintf(what, sizeof what, "declaring queue '%s'", name);
-		fh_broker_reply_error(b, r, what);
+	if (r.reply_type == AMQP_RESPONSE_NORMAL)
+		return 1;
+	snprintf(what, sizeof what, "declaring queue '%s'", name);
+	fh_broker_reply_error(b, r, what);
+	/* 406: someone declared the queue since we found it absent, with
+	 * other arguments.  It is used as it stands, as it would have been
+	 * had it been there first; b->err keeps the 406 for when it is gone
+	 * again (the 406 was then something else: a queue limit). */
+	if (!channel_closed_with(r, AMQP_PRECONDITION_FAILED) ||
+	    reopen_channel(b) < 0)
 		return -1;
+	r = declare_passive(b, name);
+	if (r.reply_type == AMQP_RESPONSE_NORMAL) {
+		b->err[0] = '\0';
+		return 0;
 	}
-	return 0;
+	if (channel_closed_with(r, AMQP_NOT_FOUND))
+		close_ok(b, b->ch, 0);
+	else
+		fh_broker_reply_error(b, r, what);
+	b->chan_dead = 1;
+	return -1;
+}
+
+int fh_broker_ensure_queue(struct fh_broker *b, const char *name)
+{
+	int st = fh_broker_queue_exists(b, name);
+
+	if (st == 0)
+		st = fh_broker_create_queue(b, name, amqp_empty_table);
+	return st < 0 ? -1 : 0;
 }
 
 /* --- publishing with confirms ----------------------------------------------- */

@@ -134,9 +134,20 @@ void fh_broker_close(struct fh_broker *b);
  * the broker refused is noticed: 0, or -1 after filling b->err; then as
  * fh_broker_close. */
 int fh_broker_sync_close(struct fh_broker *b);
+/* A passive declare of queue name: 1 when it exists, 0 when it does not
+ * (the broker's 404 closed the channel; a new one is open), -1 with
+ * b->err. */
+int fh_broker_queue_exists(struct fh_broker *b, const char *name);
+/* Declares the durable queue name with args (amqp_empty_table: none), for
+ * a queue fh_broker_queue_exists found absent: 1.  When someone declared
+ * it meanwhile with other arguments (the broker refuses ours: 406), it is
+ * used as it stands: 0.  -1 with b->err. */
+int fh_broker_create_queue(struct fh_broker *b, const char *name,
+			   amqp_table_t args);
 /* Makes sure the durable queue name exists: a passive declare keeps a
  * queue as its owner declared it (quorum, dead-lettering...); only when it
- * is missing is it declared, durable.  0, or -1 with b->err. */
+ * is missing is it declared, durable, with no arguments.  0, or -1 with
+ * b->err. */
 int fh_broker_ensure_queue(struct fh_broker *b, const char *name);
 /* A passive declare: 0 when queue name exists, else -1 with b->err (a
  * 404 closes the channel: the broker connection is then done for). */

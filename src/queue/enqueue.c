@@ -345,6 +345,69 @@ static int publish_all(struct fh_broker *b, const char *queue,
 	return FH_EXIT_OK;
 }
 
+/* The dead-letter queue of an input queue --enqueue creates is named after
+ * it, with this suffix. */
+#define FH_DEAD_SUFFIX ".dead"
+
+/* Makes sure the input queue exists.  A queue that exists is used as it
+ * stands: declared again with other arguments it would be refused (406,
+ * closing the channel), and where it sends what a worker rejects is its
+ * owner's choice (a policy).  An absent one is created with a dead-letter
+ * path: a worker rejects a poison message without requeue, and a queue
+ * with no dead-letter exchange drops it without a trace.  The path is
+ * queue arguments (the default exchange, routing key NAME.dead), so the
+ * one Kubernetes Job that enqueues sets it up; as arguments they override
+ * a policy's dead-letter keys.  The dead-letter queue is made first,
+ * durable, when absent: nothing is dead-lettered before it is there.
+ * dead gets its name when the input queue was created here, else "".
+ * FH_EXIT_OK, or an exit status after one line. */
+static int ensure_input_queue(struct fh_broker *b, const char *queue,
+			      char dead[FH_QUEUE_NAME_MAX + 1])
+{
+	amqp_table_entry_t dlx[2] = {
+		{ .key = amqp_cstring_bytes("x-dead-letter-exchange"),
+		  .value = { .kind = AMQP_FIELD_KIND_UTF8,
+			     .value = { .bytes = amqp_cstring_bytes("") } } },
+		{ .key = amqp_cstring_bytes("x-dead-letter-routing-key"),
+		  .value = { .kind = AMQP_FIELD_KIND_UTF8 } },
+	};
+	size_t len = strlen(queue);
+	int st;
+
+	dead[0] = '\0';
+	st = fh_broker_queue_exists(b, queue);
+	if (st == 1)
+		return FH_EXIT_OK;
+	if (st < 0) {
+		fh_err("%s", b->err);
+		return fh_broker_failure(b);
+	}
+	/* a longer name would leave the queue without a dead-letter path:
+	 * refused, though only now that it has to be created (an existing
+	 * queue of that name is fine) */
+	if (len + strlen(FH_DEAD_SUFFIX) > FH_QUEUE_NAME_MAX) {
+		fh_err("queue '%s' does not exist, and its %zu-byte name "
+		       "leaves no room for its dead-letter queue's "
+		       "(NAME" FH_DEAD_SUFFIX ", at most %d bytes): declare the "
+		       "queue first, or take a name of at most %zu bytes; "
+		       "nothing enqueued", queue, len, FH_QUEUE_NAME_MAX,
+		       FH_QUEUE_NAME_MAX - strlen(FH_DEAD_SUFFIX));
+		return FH_EXIT_USAGE;
+	}
+	snprintf(dead, FH_QUEUE_NAME_MAX + 1, "%s" FH_DEAD_SUFFIX, queue);
+	dlx[1].value.value.bytes = amqp_cstring_bytes(dead);
+	if (fh_broker_ensure_queue(b, dead) < 0 ||
+	    (st = fh_broker_create_queue(b, queue,
+					 (amqp_table_t){ 2, dlx })) < 0) {
+		fh_err("%s", b->err);
+		return fh_broker_failure(b);
+	}
+	/* 0: another client created it meanwhile, as it chose */
+	if (st == 0)
+		dead[0] = '\0';
+	return FH_EXIT_OK;
+}
+
 /* Connects, makes sure the queue is there, publishes, confirms.  Returns
  * the exit status. */
 static int enqueue(const char *queue, const struct list *l, uint64_t split,
@@ -352,15 +415,18 @@ static int enqueue(const char *queue, const struct list *l, uint64_t split,
 {
 	struct fh_broker b;
 	uint64_t *last = NULL;
+	char dead[FH_QUEUE_NAME_MAX + 1], created[FH_QUEUE_NAME_MAX + 64];
 	int st;
 
 	st = fh_broker_open(&b, url, &fh_qopt);
 	if (st != FH_EXIT_OK)
 		return st;
-	st = FH_EXIT_BROKER;
-	if (fh_broker_ensure_queue(&b, queue) < 0 ||
-	    fh_broker_confirms(&b) < 0) {
+	st = ensure_input_queue(&b, queue, dead);
+	if (st != FH_EXIT_OK) {
+		/* said */
+	} else if (fh_broker_confirms(&b) < 0) {
 		fh_err("%s", b.err);
+		st = FH_EXIT_BROKER;
 	} else if (!(last = calloc(l->n, sizeof *last))) {
 		fh_err("out of memory for %zu prefixes: %s; nothing enqueued",
 		       l->n, strerror(ENOMEM));
@@ -375,13 +441,19 @@ static int enqueue(const char *queue, const struct list *l, uint64_t split,
 		st = publish_all(&b, queue, l, split, c, last);
 		fh_broker_unguard(&b, "publishing");
 	}
+	/* where rejected messages go, when we know it */
+	created[0] = '\0';
+	if (*dead)
+		snprintf(created, sizeof created,
+			 " (created; rejected messages go to queue '%s')",
+			 dead);
 	if (st == FH_EXIT_OK && split)
 		fh_note("enqueued %zu prefix%s in %" PRIu64 " shard%s each to "
-			"queue '%s'", l->n, l->n == 1 ? "" : "es", split,
-			split == 1 ? "" : "s", queue);
+			"queue '%s'%s", l->n, l->n == 1 ? "" : "es", split,
+			split == 1 ? "" : "s", queue, created);
 	else if (st == FH_EXIT_OK)
-		fh_note("enqueued %zu prefix%s to queue '%s'", l->n,
-			l->n == 1 ? "" : "es", queue);
+		fh_note("enqueued %zu prefix%s to queue '%s'%s", l->n,
+			l->n == 1 ? "" : "es", queue, created);
 	free(last);
 	fh_broker_close(&b);
 	return st;

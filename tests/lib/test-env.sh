@@ -91,6 +91,27 @@ build_preload() {
 	echo "$so"
 }
 
+# build_amqp_program SOURCE: compiles the program SOURCE (a path under the
+# source tree), a client of librabbitmq, into $scratch and prints its
+# path.  No compiler, or a failed build, is a hard error.
+build_amqp_program() {
+	local cc=${CC:-cc} prog libs
+	prog="$scratch/$(basename "$1" .c)"
+	command -v "$cc" >/dev/null || {
+		echo "no C compiler ($cc) for $1" >&2
+		exit 99
+	}
+	libs=$(pkg-config --cflags --libs librabbitmq 2>/dev/null) ||
+		libs=-lrabbitmq
+	# shellcheck disable=SC2086 # pkg-config's words, split on purpose
+	"$cc" -o "$prog" "$top_srcdir/$1" $libs >"$scratch/cc.log" 2>&1 || {
+		cat "$scratch/cc.log" >&2
+		echo "cannot build $1" >&2
+		exit 99
+	}
+	echo "$prog"
+}
+
 # The hold-calls.c helper (tests/queue), which holds a process before
 # some calls: hold_setup builds it into $preload (for LD_PRELOAD) and
 # makes the directory $hold (for FH_HOLD_DIR).  held WHAT-N waits up to
