@@ -6,9 +6,11 @@
 #  1. throw-away signing keys (ed25519, no SHA-1 anywhere: trixie's apt
 #     verifies with sqv, which rejects SHA-1 signatures);
 #  2. the .deb built for bookworm and for trixie, each in a fresh root
-#     of its release (contrib/repo/build-debs);
+#     of its release (contrib/repo/build-debs), for amd64 and, cross-built,
+#     for arm64: same version, same library names, an AArch64 binary;
 #  3. the signed apt repository (contrib/repo/make-apt-repo), checked with
-#     sqv, and a second one signed by two keys, as during a key change;
+#     sqv, both architectures in each suite, and a second one signed by
+#     two keys, as during a key change;
 #  4. the RPM (contrib/repo/build-rpm), the signed dnf repository
 #     (contrib/repo/make-rpm-repo), checked with rpm -K, rpmlint and dnf;
 #     both made twice, as make repo run again: the same RPM and primary,
@@ -22,7 +24,11 @@
 #     nothing and leaves no file behind, as piuparts checks; then a
 #     tampered Packages file and a wrong key must make apt-get update fail;
 #     the -dbgsym package is offered only once the README's SUITE-debug
-#     source is added, at the installed version.
+#     source is added, at the installed version; last, with arm64 added
+#     as a foreign architecture, apt fetches and verifies find-hash:arm64
+#     from the same source, and that package's program (and the arm64
+#     kernel test) runs under qemu-aarch64 in a tree of the arm64 packages
+#     apt fetched with it (no binfmt_misc, which a CI machine may lack).
 #
 # Any failed step fails the test; nothing is skipped.
 set -eu
@@ -30,6 +36,7 @@ set -eu
 : "${top_srcdir:?run from make check-repo}"
 : "${DIST_TARBALL:?run from make check-repo (DIST_TARBALL: the make dist tarball)}"
 [ "$(id -u)" -eq 0 ] || { echo "FAIL: check-repo needs root (mmdebstrap, chroot)"; exit 1; }
+command -v qemu-aarch64 >/dev/null || { echo "FAIL: check-repo needs qemu-aarch64 (qemu-user) to run the arm64 package"; exit 1; }
 top=$(cd "$top_srcdir" && pwd)
 repo_tools=$top/contrib/repo
 tarball=$(cd "$(dirname "$DIST_TARBALL")" && pwd)/$(basename "$DIST_TARBALL")
@@ -57,6 +64,19 @@ trap 'exit 1' INT TERM
 
 fail() { echo "FAIL: $*"; exit 1; }
 ok() { echo "ok: $*"; }
+# depends_names "DEPENDS": the package names in a Depends field, sorted
+depends_names() {
+	printf '%s\n' "$1" | tr ',|' '\n\n' | sed 's/[(:].*//; s/[[:space:]]//g' | grep . | LC_ALL=C sort | tr '\n' ' '
+}
+# pkg_field PACKAGES NAME FIELD: FIELD of package NAME in a Packages file
+pkg_field() {
+	awk -v n="Package: $2" -v f="$3: " '/^$/ { p = 0 } $0 == n { p = 1 }
+		p && index($0, f) == 1 { print substr($0, length(f) + 1); exit }' "$1"
+}
+# release_sha256 RELEASE PATH: the SHA256 that RELEASE gives for PATH
+release_sha256() {
+	awk -v p="$2" '/^[^ ]/ { s = ($0 == "SHA256:") } s && $3 == p { print $1; exit }' "$1"
+}
 start=$(date +%s); phase_start=$start; phase_name=
 timings=
 phase() {
@@ -104,7 +124,9 @@ cp -a "$top/debian" "$work/src/$srcdir_name/"
 tar -C "$work/src" -czf "$work/src.tar.gz" "$srcdir_name"
 rm -rf "$work/src"
 SRC_TARBALL=$work/src.tar.gz
-export SRC_TARBALL
+# both architectures the repository serves, and the arm64 kernel test
+ARCHS="amd64 arm64" CROSS_TEST_PROGRAMS=yes
+export SRC_TARBALL ARCHS CROSS_TEST_PROGRAMS
 # the three builds at once: each mostly waits for the network and dpkg
 # (the RPM twice, one after the other: the same tarball must give the
 # same bytes, or every make repo would publish a new package)
@@ -123,21 +145,32 @@ phase "check the .debs"
 upstream=$(sed -n '1s/^[^ ]* (\([^)]*\)).*/\1/p' "$top/debian/changelog")
 for suite in bookworm trixie; do
 	case $suite in bookworm) n=12 ;; trixie) n=13 ;; esac
-	deb=$(ls "$work/debs/$suite"/find-hash_*.deb | grep -v dbgsym)
+	deb=$(ls "$work/debs/$suite"/find-hash_*_amd64.deb) || fail "$suite: no amd64 .deb"
 	v=$(dpkg-deb -f "$deb" Version)
 	[ "$v" = "$upstream~deb${n}u1" ] || fail "$suite .deb has version $v, expected $upstream~deb${n}u1"
 	dpkg --compare-versions "$v" lt "$upstream" || fail "$v does not sort before $upstream"
 	ok "$suite: $(basename "$deb"), Depends: $(dpkg-deb -f "$deb" Depends)"
+	# arm64, cross-built in the same release: the same version and the
+	# same library packages (the names are the same on every architecture)
+	adeb=$(ls "$work/debs/$suite"/find-hash_*_arm64.deb) || fail "$suite: no arm64 .deb"
+	[ "$(dpkg-deb -f "$adeb" Architecture)" = arm64 ] || fail "$suite: $(basename "$adeb") is for $(dpkg-deb -f "$adeb" Architecture)"
+	[ "$(dpkg-deb -f "$adeb" Version)" = "$v" ] || fail "$suite arm64 .deb has version $(dpkg-deb -f "$adeb" Version), amd64's $v"
+	[ -n "$(depends_names "$(dpkg-deb -f "$adeb" Depends)")" ] || fail "$suite arm64 .deb depends on no library"
+	[ "$(depends_names "$(dpkg-deb -f "$adeb" Depends)")" = "$(depends_names "$(dpkg-deb -f "$deb" Depends)")" ] ||
+		fail "$suite arm64 .deb depends on $(dpkg-deb -f "$adeb" Depends), amd64's on $(dpkg-deb -f "$deb" Depends)"
+	ok "$suite: $(basename "$adeb"), Depends: $(dpkg-deb -f "$adeb" Depends)"
 done
 dpkg --compare-versions "$upstream~deb12u1" lt "$upstream~deb13u1" ||
 	fail "the bookworm build does not sort before the trixie build"
 ok "versions: ~deb12u1 < ~deb13u1 < $upstream (one pool, upgrades along releases)"
-dpkg-deb -f "$work"/debs/trixie/find-hash_*.deb Depends | grep -q 't64' ||
-	fail "the trixie .deb does not depend on a 64-bit time_t library (built in the wrong root?)"
-if dpkg-deb -f "$work"/debs/bookworm/find-hash_*.deb Depends | grep -q 't64'; then
-	fail "the bookworm .deb depends on a t64 library bookworm does not have"
-fi
-ok "trixie's .deb depends on the t64 library names, bookworm's does not"
+for arch in amd64 arm64; do
+	dpkg-deb -f "$work"/debs/trixie/find-hash_*_$arch.deb Depends | grep -q 't64' ||
+		fail "the trixie $arch .deb does not depend on a 64-bit time_t library (built in the wrong root?)"
+	if dpkg-deb -f "$work"/debs/bookworm/find-hash_*_$arch.deb Depends | grep -q 't64'; then
+		fail "the bookworm $arch .deb depends on a t64 library bookworm does not have"
+	fi
+done
+ok "trixie's .debs (amd64, arm64) depend on the t64 library names, bookworm's do not"
 
 # hardened LABEL ELF: the binary as a distribution ships it, built with
 # the hardening Debian (hardening=+all) and Fedora give every package:
@@ -156,9 +189,15 @@ hardened() {
 	ok "$1: PIE, full RELRO, NX stack, stack protector, fortify ($(printf '%s\n' "$sy" | grep -E -o ' __[a-z_]+_chk(@|$)' | tr -d '@' | sort -u | tr -d ' ' | tr '\n' ' '))"
 }
 for suite in bookworm trixie; do
-	x=$work/x-$suite
-	dpkg-deb -x "$(ls "$work/debs/$suite"/find-hash_*.deb | grep -v dbgsym)" "$x"
-	hardened "$suite .deb" "$x/usr/bin/find-hash"
+	for arch in amd64 arm64; do
+		x=$work/x-$suite-$arch
+		dpkg-deb -x "$(ls "$work/debs/$suite"/find-hash_*_$arch.deb)" "$x"
+		case $arch in amd64) m='Advanced Micro Devices X86-64' ;; arm64) m=AArch64 ;; esac
+		readelf -h "$x/usr/bin/find-hash" | grep -q "Machine: *$m\$" ||
+			fail "$suite $arch .deb: /usr/bin/find-hash is $(readelf -h "$x/usr/bin/find-hash" | sed -n 's/^ *Machine: *//p'), not $m"
+		ok "$suite $arch .deb: $(file -b "$x/usr/bin/find-hash" | cut -d, -f1-2)"
+		hardened "$suite $arch .deb" "$x/usr/bin/find-hash"
+	done
 done
 
 # ---------------------------------------------------------------- apt repository
@@ -181,9 +220,37 @@ for suite in bookworm trixie; do
 	n=$(grep -c '^Package: find-hash$' "$d/main/binary-amd64/Packages")
 	[ "$n" -eq 1 ] || fail "$suite Packages lists find-hash $n times"
 	ok "$suite: InRelease, Release, Release.gpg (sqv: good), Packages{,.xz}"
+	# arm64 beside amd64: in the signed Release with its SHA256, and
+	# find-hash there for arm64 at amd64's version, on the same libraries
+	grep -q '^Architectures: amd64 arm64$' "$d/Release" ||
+		fail "$suite Release: $(grep '^Architectures:' "$d/Release"), expected amd64 arm64"
+	for f in main/binary-arm64/Packages main/binary-arm64/Packages.xz; do
+		[ -s "$d/$f" ] || fail "no dists/$suite/$f"
+		h=$(release_sha256 "$d/Release" "$f")
+		[ -n "$h" ] || fail "$suite Release lists no SHA256 of $f"
+		[ "$h" = "$(sha256sum <"$d/$f" | cut -d ' ' -f 1)" ] || fail "$suite Release's SHA256 of $f is not the file's"
+	done
+	pa=$d/main/binary-arm64/Packages pd=$d/main/binary-amd64/Packages
+	[ "$(grep -c '^Package: find-hash$' "$pa")" -eq 1 ] || fail "$suite arm64 Packages lists find-hash $(grep -c '^Package: find-hash$' "$pa") times"
+	[ "$(pkg_field "$pa" find-hash Architecture)" = arm64 ] ||
+		fail "$suite arm64 Packages: find-hash is for '$(pkg_field "$pa" find-hash Architecture)'"
+	[ "$(pkg_field "$pa" find-hash Version)" = "$(pkg_field "$pd" find-hash Version)" ] ||
+		fail "$suite: arm64 has find-hash '$(pkg_field "$pa" find-hash Version)', amd64 '$(pkg_field "$pd" find-hash Version)'"
+	adeps=$(pkg_field "$pa" find-hash Depends)
+	[ -n "$(depends_names "$adeps")" ] &&
+		[ "$(depends_names "$adeps")" = "$(depends_names "$(pkg_field "$pd" find-hash Depends)")" ] ||
+		fail "$suite arm64 Packages: find-hash depends on '$adeps', amd64's on '$(pkg_field "$pd" find-hash Depends)'"
+	case $suite:$adeps in
+	trixie:*t64*) ;;
+	trixie:*) fail "trixie arm64 Packages: find-hash depends on no t64 library: $adeps" ;;
+	bookworm:*t64*) fail "bookworm arm64 Packages: find-hash depends on a t64 library: $adeps" ;;
+	esac
+	ok "$suite arm64: Packages{,.xz} in Release (SHA256 matches), find-hash $(pkg_field "$pa" find-hash Version) arm64, Depends: $adeps"
 	# the debug symbols: suite SUITE-debug alone, as Debian's debian-debug
-	! grep -q '^Package: .*-dbgsym$' "$d/main/binary-amd64/Packages" ||
-		fail "$suite's main Packages lists a -dbgsym package: they belong in $suite-debug"
+	for arch in amd64 arm64; do
+		! grep -q '^Package: .*-dbgsym$' "$d/main/binary-$arch/Packages" ||
+			fail "$suite's main $arch Packages lists a -dbgsym package: they belong in $suite-debug"
+	done
 	dd=$apt/dists/$suite-debug
 	grep -q "^Codename: $suite-debug\$" "$dd/Release" || fail "$suite-debug Release has no Codename: $suite-debug"
 	sqv --keyring "$kr" "$dd/Release.gpg" "$dd/Release" >/dev/null || fail "sqv rejects $suite-debug Release.gpg"
@@ -191,7 +258,9 @@ for suite in bookworm trixie; do
 	v=$(awk '/^Package: find-hash$/ { p = 1 } p && /^Version: / { print $2; exit }' "$d/main/binary-amd64/Packages")
 	dv=$(awk '/^Package: find-hash-dbgsym$/ { p = 1 } p && /^Version: / { print $2; exit }' "$dd/main/binary-amd64/Packages")
 	[ -n "$dv" ] && [ "$dv" = "$v" ] || fail "$suite-debug has find-hash-dbgsym '$dv', $suite has find-hash $v"
-	ok "$suite-debug: signed as $suite (sqv: good), find-hash-dbgsym $dv there and not in $suite"
+	adv=$(pkg_field "$dd/main/binary-arm64/Packages" find-hash-dbgsym Version)
+	[ "$adv" = "$v" ] || fail "$suite-debug has arm64 find-hash-dbgsym '$adv', $suite has find-hash $v"
+	ok "$suite-debug: signed as $suite (sqv: good), find-hash-dbgsym $dv (amd64, arm64) there and not in $suite"
 done
 gpg --batch --export "$stranger" >"$work/stranger.pgp"
 if sqv --keyring "$work/stranger.pgp" "$apt/dists/bookworm/Release.gpg" "$apt/dists/bookworm/Release" >/dev/null 2>&1; then
@@ -208,7 +277,7 @@ FH_REPO_KEYS=$old "$repo_tools/make-apt-repo" "$www/apt" "$work/debs" >/dev/null
 asums >"$work/apt-sums-2"
 diff "$work/apt-sums-1" "$work/apt-sums-2" >&2 || fail "make-apt-repo run twice changed the pool or an index (above)"
 ok "make-apt-repo again, same packages: pool and Packages files byte-identical ($(wc -l <"$work/apt-sums-2") files)"
-[ "$(ls "$apt"/pool/main/f/find-hash/find-hash_*.deb | wc -l)" -ge 2 ] || fail "pool does not hold both builds"
+[ "$(ls "$apt"/pool/main/f/find-hash/find-hash_*.deb | wc -l)" -ge 4 ] || fail "pool does not hold both builds for amd64 and arm64"
 ok "pool holds $(cd "$apt/pool/main/f/find-hash" && ls | tr '\n' ' ')"
 
 phase "key change: repository signed by two keys"
@@ -532,7 +601,61 @@ SH
 		! grep -q -E '^(W|E|Warning|Error): ' "$work/rot-$suite.log" || { cat "$work/rot-$suite.log"; fail "$suite: apt warns on the two-key repository"; }
 	done
 	ok "$suite: the repository signed by old and new key is accepted with the old key alone and with the new key alone"
-	rm -rf "$root"
+
+	# An arm64 machine's view, from this amd64 root: the README's source
+	# (it names no architecture) with arm64 added, signature checks on,
+	# as for an arm64 image.  apt fetches find-hash:arm64 and the arm64
+	# libraries it depends on; they make the tree qemu-aarch64 runs it in.
+	phase "$suite: find-hash:arm64 from the repository, run with qemu-aarch64"
+	cat >"$root/tmp/arm64.sh" <<'SH'
+set -eu
+dpkg --add-architecture arm64
+apt-get update
+apt-get install -y --download-only find-hash:arm64
+# the arm64 kernel test links libsubunit too (Check's runner)
+# (a directory apt's download user may write: no "unsandboxed" warning)
+mkdir -p /tmp/arm64-test-libs && chown _apt /tmp/arm64-test-libs
+cd /tmp/arm64-test-libs && apt-get download libsubunit0:arm64
+SH
+	in_root "$root" root /tmp/arm64.sh >"$work/arm64-$suite.log" 2>&1 ||
+		{ cat "$work/arm64-$suite.log"; fail "$suite: apt-get cannot fetch find-hash:arm64 from the repository"; }
+	grep -E -q "127\.0\.0\.1:[0-9]+/apt $suite/main arm64 Packages" "$work/arm64-$suite.log" ||
+		{ cat "$work/arm64-$suite.log"; fail "$suite: apt-get update did not fetch the repository's arm64 Packages"; }
+	if grep -E '^(W|E|Warning|Error): ' "$work/arm64-$suite.log" | grep -q .; then
+		cat "$work/arm64-$suite.log"; fail "apt warned or failed fetching find-hash:arm64 in $suite"
+	fi
+	got=$root/var/cache/apt/archives/find-hash_$(echo "$upstream~deb${n}u1" | sed 's/:/%3a/')_arm64.deb
+	[ -s "$got" ] || { cat "$work/arm64-$suite.log"; fail "$suite: apt fetched no find-hash arm64 .deb"; }
+	cmp -s "$got" "$apt/pool/main/f/find-hash/$(basename "$got")" || fail "$suite: the arm64 .deb apt fetched is not the pool's"
+	ok "$suite arm64: apt-get update (signed, no warning) and apt-get install --download-only find-hash:arm64: $(grep -E -o "arm64 find-hash arm64 [^ ]+" "$work/arm64-$suite.log")"
+	sys=$work/arm64-$suite
+	mkdir "$sys"
+	for f in "$root"/var/cache/apt/archives/*_arm64.deb "$root"/tmp/arm64-test-libs/*_arm64.deb; do
+		dpkg-deb -x "$f" "$sys"
+	done
+	# merged /usr, as base-files makes it: the program asks for
+	# /lib/ld-linux-aarch64.so.1, which trixie's libc6 ships in /usr/lib
+	for dir in bin lib sbin; do
+		if [ -d "$sys/$dir" ] && [ ! -L "$sys/$dir" ]; then
+			mkdir -p "$sys/usr/$dir" && cp -a "$sys/$dir/." "$sys/usr/$dir/" && rm -rf "${sys:?}/$dir"
+		fi
+		ln -s "usr/$dir" "$sys/$dir"
+	done
+	# (with no GLIBC_TUNABLES: qemu-user needs none on a Debian 12 or 13
+	# host, and glibc.rtld.execstack=2 would let a library load that
+	# trixie's glibc on a real arm64 machine may refuse)
+	aarch64() { qemu-aarch64 -L "$sys" "$@"; }
+	ver=$(aarch64 "$sys/usr/bin/find-hash" --version 2>&1) || fail "$suite arm64: find-hash --version under qemu-aarch64: $ver"
+	[ "$ver" = "find-hash ${upstream%-*}" ] || fail "$suite arm64: find-hash --version says '$ver', expected 'find-hash ${upstream%-*}'"
+	out=$(aarch64 "$sys/usr/bin/find-hash" --offline 0ce 2>&1) || fail "$suite arm64: find-hash --offline 0ce under qemu-aarch64: $out"
+	s=${out%%  *}; h=${out##*  }
+	case $h in 0ce*) ;; *) fail "$suite arm64: answer '$out' does not start with 0ce" ;; esac
+	[ "$(printf '%s' "$s" | sha256sum | cut -d ' ' -f 1)" = "$h" ] || fail "$suite arm64: sha256sum disagrees with '$out'"
+	ok "$suite arm64 under qemu-aarch64: $ver; $out, sha256sum agrees"
+	kt=$(aarch64 "$work/debs/$suite/tests-arm64/kernels" 2>&1) || { printf '%s\n' "$kt"; fail "$suite arm64: the kernel test fails"; }
+	printf '%s\n' "$kt" | grep -q '^kernel portable: passed$' || { printf '%s\n' "$kt"; fail "$suite arm64: the kernel test did not pass the portable kernel"; }
+	ok "$suite arm64 kernel test under qemu-aarch64: $(printf '%s\n' "$kt" | grep -E '^100%|^kernel ' | tr '\n' ' ')"
+	rm -rf "$root" "$sys"
 done
 
 phase ""
