@@ -367,6 +367,16 @@ probe_time() {
 # nibble) and the engine returns the lowest matching counter; so take the
 # candidate at counter N, whose 12-digit digest prefix no earlier counter
 # is likely to share (odds N / 2^48): the worker must hash N candidates.
+#
+# SECONDS is a size, not a time: the machine's speed changes under other
+# work, so the search can end in a third of it (probed under load that
+# then went away) or take many times it (load that came after).  A caller
+# must never race it against a fixed delay or a rabbitmqctl poll, and must
+# pass whatever it takes within a window many times wider: as
+# hardening-redeclared.sh, which needs a search of 4 s to outlast the
+# first queue check, 0.2 s in, and to end within the 120 s it is held.
+# A test that only needs a search still going uses a 16-digit prefix
+# instead, one that needs a known point a hold (hold-calls.c).
 slow_prefix() {
 	local base t n tries best i
 	base=$("$FIND_HASH" --offline --seed "$1" --threads 1 --json 0 |

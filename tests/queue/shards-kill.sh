@@ -26,12 +26,23 @@ answer=$base$(printf '%016x' $(((1 << 62) + n)) | tr '0-9a-f' 'A-P')
 prefix=$(printf %s "$answer" | sha256sum | cut -c1-12)
 
 queue_publish job "$prefix 1/2 $seed"
-"$FIND_HASH" --queue job --threads 1 --results-queue results \
+# Worker A is killed at a known point mid-search: held (hold-calls.c) at
+# the first check of its input queue that it sends from the search loop,
+# 0.2 s in, the first queue.declare of "job" after the one it checks the
+# queue with before taking anything.  Held there, it can neither answer
+# nor acknowledge, however fast the search.  (It was killed 2 s after it
+# started, which a machine faster than its probe made a race.)
+hold_setup
+for i in $(seq 100); do go "get-$i"; done
+go declare-1
+FH_HOLD_DIR=$hold FH_HOLD_QUEUE=job LD_PRELOAD=$preload \
+	"$FIND_HASH" --queue job --threads 1 --results-queue results \
 	>"$scratch/outA" 2>"$scratch/errA" &
 pidA=$!
-# rabbitmqctl is too slow to watch a search this short: kill A after 2 s
-# (its 137 and the redelivery noted below show it held the shard)
-sleep 2
+pid=$pidA
+held declare-2 ||
+	fail "worker A never checked its queue mid-search: $(cat "$scratch/errA")"
+[ "$(queue_counts job)" = "0 1" ] || fail "worker A holds the shard"
 kill -KILL $pidA
 wait_bounded $pidA 30
 expect_status 137 $? "killed shard worker"

@@ -1,12 +1,13 @@
 #!/bin/bash
 # shards: one prefix split over shard messages.  Four shards of a
-# 7-digit prefix, three workers: the first answer stops the other two (they
-# ack their shards and exit 0 with a note), a late worker acks the fourth
-# shard at once, every shard message ends acked, and there is exactly one
-# verified result.  Then, with a prefix whose only answer is known to lie
-# in shard 1 of 2, the notice path on its own: a worker searching shard 0
-# stops when shard 1 is solved, a shard of the solved job taken later is
-# acked at once, and the same prefix under another seed is another job.
+# 12-digit prefix whose answer lies in shard 0, three workers: the first
+# answer stops the other two (they ack their shards and exit 0 with a
+# note), a late worker acks the fourth shard at once, every shard message
+# ends acked, and there is exactly one verified result.  Then, with a
+# prefix whose only answer is known to lie in shard 1 of 2, the notice
+# path on its own: a worker searching shard 0 stops when shard 1 is
+# solved, a shard of the solved job taken later is acked at once, and the
+# same prefix under another seed is another job.
 . "${top_srcdir:-.}/tests/lib/test-env.sh"
 . "${top_srcdir:-.}/tests/lib/broker.sh"
 broker_start
@@ -14,14 +15,30 @@ broker_start
 # the note a worker leaves when another one had the answer
 note() { echo "$1: solved by another worker \\(shard $2\\)"; }
 
+# seed_base SEED: the 36 characters every candidate of SEED starts with
+# (then the counter as 16 letters 'A' + nibble)
+seed_base() {
+	"$FIND_HASH" --offline --seed "$1" --threads 1 --json 0 |
+		sed 's/.*"string":"\([A-Za-z0-9]\{36\}\).*/\1/'
+}
+
 # --- 4 shards, 3 workers ------------------------------------------------
+# The answer is the candidate at counter 1000000, in shard 0 of 4: no
+# other shard holds a 12-digit match within any search here (odds T / 2^48
+# for T tries), so exactly one worker can answer.  Its result's publish
+# is held (hold-calls.c) until the other two hold their shards: the
+# answer then surely stops two searches, however fast or slow each
+# worker.  (Four shards of a 7-digit prefix, whose first matches lay 57M
+# and 150M tries into their shards, raced the workers' speeds.)
 queue_declare job
 queue_declare results
-# A fixed seed, so the run is the same every time: with it the four
-# shards' first matches lie far apart (shard 0 at ~57M tries, 1 and 2 at
-# ~150M), so one worker answers well before any other could.
-prefix=abcdef1
 seed=104
+answer=$(seed_base $seed)$(printf '%016x' 1000000 | tr '0-9a-f' 'A-P')
+prefix=$(printf %s "$answer" | sha256sum | cut -c1-12)
+"$FIND_HASH" --offline --seed $seed --shard 0/4 --threads 1 $prefix \
+	>"$scratch/probe" 2>&1 && grep -q "^$answer " "$scratch/probe" ||
+	broker_fail "probe: $prefix not solved by $answer in shard 0/4:" \
+		"$(cat "$scratch/probe")"
 "$FIND_HASH" --queue job --enqueue --split 4 --seed $seed $prefix \
 	2>"$scratch/enq"
 expect_status 0 $? "enqueue --split 4"
@@ -29,9 +46,19 @@ expect_grep "enqueued 1 prefix in 4 shards each to queue 'job'" \
 	"$scratch/enq" "enqueue note"
 queue_wait_counts job 5 "4 0" || fail "4 shard messages enqueued"
 
+hold_setup
 pids=
 for k in 1 2 3; do
+	# each worker's publishes: the write-permission probe (let by), the
+	# result (held), the notice (let by); nothing else held
+	mkdir "$hold/$k"
+	for i in $(seq 1000); do
+		: >"$hold/$k/go-get-$i"
+		: >"$hold/$k/go-declare-$i"
+		[ "$i" = 2 ] || : >"$hold/$k/go-publish-$i"
+	done
 	(
+		FH_HOLD_DIR=$hold/$k FH_HOLD_PUBLISH=1 LD_PRELOAD=$preload \
 		"$FIND_HASH" --queue job --threads 1 --results-queue results \
 			>"$scratch/out$k" 2>"$scratch/err$k"
 		echo $? >"$scratch/st$k"
@@ -39,18 +66,29 @@ for k in 1 2 3; do
 	) &
 	pids="$pids $!"
 done
+solver=
+for i in $(seq 1200); do
+	for k in 1 2 3; do
+		[ -e "$hold/$k/at-publish-2" ] && solver=$k
+	done
+	[ -n "$solver" ] && break
+	sleep 0.1
+done
+[ -n "$solver" ] || fail "no worker got to its result's publish"
+queue_wait_counts job 60 "1 3" || fail "three workers hold a shard each"
+[ -n "$solver" ] && : >"$hold/$solver/go-publish-2"
+# the notice stops the other two within a tick or two of their searches
 for p in $pids; do
-	wait_bounded "$p" 600
+	wait_bounded "$p" 120
 done
 
 solvers=0
-solver=
 for k in 1 2 3; do
 	st=$(cat "$scratch/st$k" 2>/dev/null)
 	expect_status 0 "${st:-none}" "worker $k"
 	if [ -s "$scratch/out$k" ]; then
 		solvers=$((solvers + 1))
-		solver=$k
+		[ "$k" = "$solver" ] || fail "worker $k answered, not the one held"
 		expect_lines 1 "$scratch/out$k" "worker $k's answer"
 		read -r string digest <"$scratch/out$k"
 		check_answer $prefix "$string" "$digest"
@@ -71,6 +109,7 @@ result=$(queue_get results)
 string=$(printf %s "$result" | sed -n 's/.*"string":"\([^"]*\)".*/\1/p')
 digest=$(printf %s "$result" | sed -n 's/.*"sha256":"\([0-9a-f]*\)".*/\1/p')
 check_answer $prefix "$string" "$digest"
+[ "$string" = "$answer" ] || fail "result: $string, expected $answer"
 # one shard is left, taken by nobody yet
 queue_wait_counts job 5 "1 0" || fail "the fourth shard still waits"
 if [ -n "$solver" ]; then
@@ -97,9 +136,7 @@ rmqctl list_queues name | grep -q '^amq\.gen' &&
 # 2^62 + 5000: 5000 candidates into shard 1 of 2.  A worker on shard 0
 # searches on: a 12-digit match within its first T tries has odds T / 2^48.
 s2=7
-base=$("$FIND_HASH" --offline --seed $s2 --threads 1 --json 0 |
-	sed 's/.*"string":"\([A-Za-z0-9]\{36\}\).*/\1/')
-answer=$base$(printf '%016x' $(((1 << 62) + 5000)) | tr '0-9a-f' 'A-P')
+answer=$(seed_base $s2)$(printf '%016x' $(((1 << 62) + 5000)) | tr '0-9a-f' 'A-P')
 p2=$(printf %s "$answer" | sha256sum | cut -c1-12)
 "$FIND_HASH" --offline --seed $s2 --shard 1/2 --threads 1 $p2 \
 	>"$scratch/probe" 2>&1 && grep -q "^$answer " "$scratch/probe" ||

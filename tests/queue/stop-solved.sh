@@ -8,48 +8,53 @@
 # twice.
 #
 # The moment is made, not guessed: the worker talks to the broker through
-# a proxy, is stopped (SIGSTOP) while it searches, the proxy is frozen,
-# and the search goes on; once the answer is printed the worker is
-# waiting for a broker that cannot answer.  The signal comes then, and
-# the proxy thaws half a second later: well within the worker's grace,
-# long after a worker that gives up at once has given up.
+# a proxy and is held (hold-calls.c) at its first call to the broker
+# after the answer: the result's publish, or the solved marker's
+# declare.  The proxy is frozen, the worker let go on, and it waits for a
+# broker that cannot answer.  The signal comes then, and the proxy thaws
+# half a second later: well within the worker's grace, long after a
+# worker that gives up at once has given up.  (This was a search sized to
+# last 10 s, stopped with SIGSTOP in time; on a machine that sped up
+# after the rate probe it was solved before the test could stop it.)
 . "${top_srcdir:-.}/tests/lib/test-env.sh"
 . "${top_srcdir:-.}/tests/lib/broker.sh"
 broker_start
-# about 10 s on one thread (see slow_prefix): time enough to stop the
-# worker while it searches, however loaded the machine
+hold_setup
+# any prefix will do: the hold, not the search's length, makes the moment
 seed=777
-slow_prefix $seed 10
+prefix=abc
+answer=$("$FIND_HASH" --offline --seed $seed --threads 1 $prefix | cut -d' ' -f1)
+marker=find-hash.solved.$prefix.$seed
 proxy_start || fail "the proxy is not listening"
 url="amqp://guest:guest@127.0.0.1:$PROXY_PORT"
 
-# solve_then_signal QUEUE SIGNAL WHAT ARG...: starts "$FIND_HASH --url
+# solve_then_signal QUEUE SIGNAL WHAT AT ARG...: starts "$FIND_HASH --url
 # $url --threads 1 --heartbeat 0 ARG..." (stdout to $scratch/out, stderr
-# to $scratch/err), which takes the first message of QUEUE, the slow one;
-# sends SIGNAL once the answer is printed and the broker is out of reach,
-# then thaws the proxy.  Returns the worker's exit status.  No heartbeats:
-# on a loaded machine the search behind the frozen proxy can outlast
-# their timeout, which is not what this test is about.
+# to $scratch/err) under hold-calls.c, with FH_HOLD_PUBLISH or
+# FH_HOLD_QUEUE as the caller exports them; it takes the first message of
+# QUEUE.  Every call is let by but AT (publish-2, declare-2...), the
+# first after the answer: there the proxy is frozen, the worker let go
+# on, SIGNAL sent, the proxy thawed.  Returns the worker's exit status.
+# No heartbeats: they are not what this test is about.
 solve_then_signal() {
-	local queue=$1 sig=$2 what=$3 pid i
-	shift 3
-	"$FIND_HASH" --url "$url" --threads 1 --heartbeat 0 "$@" \
+	local queue=$1 sig=$2 what=$3 at=$4 pid i
+	shift 4
+	hold=$scratch/hold-$queue
+	mkdir "$hold" || exit 99
+	for i in $(seq 100); do
+		go "get-$i"
+		go "declare-$i"
+		go "publish-$i"
+	done
+	rm "$hold/go-$at"
+	LD_PRELOAD=$preload FH_HOLD_DIR=$hold \
+		"$FIND_HASH" --url "$url" --threads 1 --heartbeat 0 "$@" \
 		>"$scratch/out" 2>"$scratch/err" &
 	pid=$!
-	for i in $(seq 300); do
-		[ "$(queue_counts "$queue" | cut -d' ' -f2)" = 1 ] && break
-		sleep 0.1
-	done
-	kill -STOP "$pid"
-	[ -s "$scratch/out" ] &&
-		fail "$what: solved before the test could stop it (machine too slow for a 10 s search?)"
+	held "$at" || fail "$what: the worker never got to $at: $(cat "$scratch/err")"
+	expect_lines 1 "$scratch/out" "$what: the answer is printed before $at"
 	proxy_freeze
-	kill -CONT "$pid"
-	for i in $(seq 1200); do
-		[ -s "$scratch/out" ] && break
-		sleep 0.1
-	done
-	expect_lines 1 "$scratch/out" "$what: the answer is printed"
+	go "$at"
 	kill -"$sig" "$pid"
 	sleep 0.5
 	proxy_thaw
@@ -57,14 +62,14 @@ solve_then_signal() {
 }
 
 # --- a result: published, confirmed, then acknowledged ---------------------
-# --loop, with a second message behind the slow one: the stopped worker
-# must not take it
+# --loop, with a second message behind the first: the stopped worker
+# must not take it.  Its publishes: the write-permission probe, the result.
 queue_declare job
 queue_declare results
-queue_publish job "$SLOW_PREFIX"
+queue_publish job $prefix
 queue_publish job 0c
-solve_then_signal job TERM "result" --queue job --seed $seed --loop \
-	--results-queue results
+FH_HOLD_PUBLISH=1 solve_then_signal job TERM "result" publish-2 \
+	--queue job --seed $seed --loop --results-queue results
 expect_status 143 $? "result: SIGTERM after the answer"
 cat "$scratch/err" >&2
 expect_lines 1 "$scratch/err" "result: one line"
@@ -73,16 +78,19 @@ expect_grep "^find-hash: stopped by signal 15 after 1 message$" "$scratch/err" \
 grep -q "not confirmed" "$scratch/err" &&
 	fail "result: the confirm was cut short: $(cat "$scratch/err")"
 read -r string digest <"$scratch/out"
-check_answer "$SLOW_PREFIX" "$string" "$digest"
-[ "$string" = "$SLOW_STRING" ] || fail "result: answer $string, expected $SLOW_STRING"
+check_answer "$prefix" "$string" "$digest"
+[ "$string" = "$answer" ] || fail "result: answer $string, expected $answer"
 queue_wait_counts results 15 "1 0" || fail "result: one result published"
 queue_wait_counts job 15 "1 0" ||
 	fail "result: the solved message acknowledged, the next one left alone"
 
 # --- a shard: marker made, answer announced, then acknowledged -------------
+# The marker's declares: the check for one when the shard is taken, then
+# its making.
 queue_declare shard
-queue_publish shard "$SLOW_PREFIX 0/1 $seed"
-solve_then_signal shard INT "shard" --queue shard
+queue_publish shard "$prefix 0/1 $seed"
+FH_HOLD_QUEUE=$marker solve_then_signal shard INT "shard" declare-2 \
+	--queue shard
 expect_status 130 $? "shard: SIGINT after the answer"
 cat "$scratch/err" >&2
 expect_lines 1 "$scratch/err" "shard: one line"
@@ -91,8 +99,8 @@ expect_grep "^find-hash: stopped by signal 2 after 1 message$" "$scratch/err" \
 grep -q "not told" "$scratch/err" &&
 	fail "shard: the announcement was cut short: $(cat "$scratch/err")"
 read -r string digest <"$scratch/out"
-[ "$string" = "$SLOW_STRING" ] || fail "shard: answer $string, expected $SLOW_STRING"
-[ "$(queue_counts "find-hash.solved.$SLOW_PREFIX.$seed")" = missing ] &&
+[ "$string" = "$answer" ] || fail "shard: answer $string, expected $answer"
+[ "$(queue_counts "$marker")" = missing ] &&
 	fail "shard: no solved marker"
 queue_wait_counts shard 15 "0 0" || fail "shard: the message acknowledged"
 
