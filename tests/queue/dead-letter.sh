@@ -132,4 +132,16 @@ expect_grep "enqueued 1 prefix to queue 'race'$" "$scratch/err" \
 queue_wait_counts race 15 "1 0" || fail "race: one message"
 [ "$(queue_arguments race)" = "[]" ] ||
 	fail "race's arguments: $(queue_arguments race)"
+# --- a user allowed to configure the input queue's name alone -----------------
+# Creating NAME.dead needs its own configure permission: refused (403),
+# status 3, one line, and nothing created, not even the input queue.
+rmqctl add_user lim limpw >/dev/null || fail "add the user lim"
+rmqctl set_permissions -p / lim '^lim$' '^lim$' '^lim$' >/dev/null ||
+	fail "set lim's permissions"
+"$FIND_HASH" --url "amqp://lim:limpw@127.0.0.1:$BROKER_PORT/" \
+	--queue lim --enqueue 0a >"$scratch/out" 2>"$scratch/err"
+expect_status 3 $? "configure permission on the input queue alone"
+expect_lines 1 "$scratch/err" "permission: one line"
+expect_grep "ACCESS_REFUSED" "$scratch/err" "permission: the broker's words"
+[ "$(queue_arguments lim)" = "missing" ] || fail "permission: lim was created"
 finish
