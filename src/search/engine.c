@@ -566,11 +566,10 @@ static const struct fh_prefix *sort_prefixes;
  * prefixes keep the order they were given in. */
 static int by_text(const void *a, const void *b)
 {
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-	int c = strcmp(sort_prefixes[KEY_INDEX(x)].hex,
-		       sort_prefixes[KEY_INDEX(y)].hex);
+	int c = strcmp(sort_prefixes[KEY_INDEX(*(const uint64_t *)a)].hex,
+		       sort_prefixes[KEY_INDEX(*(const uint64_t *)b)].hex);
 
-	return c ? c : (x > y) - (x < y);
+	return c ? c : by_key(a, b);
 }
 
 /* s->order: the prefixes sorted by text; s->run: where each run of equal
@@ -596,19 +595,15 @@ static size_t sort_runs(struct fh_search *s)
 			qsort(key + i, j - i, sizeof *key, by_text);
 	}
 	pthread_mutex_unlock(&sort_lock);
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n; i++)
 		if (i == 0 || key[i] >> KEY_INDEX_BITS !=
 				      key[i - 1] >> KEY_INDEX_BITS ||
 		    strcmp(s->prefixes[KEY_INDEX(key[i])].hex,
 			   s->prefixes[KEY_INDEX(key[i - 1])].hex))
 			s->run[runs++] = i;
-		/* the previous key's text is no longer needed */
-		if (i > 0)
-			s->order[i - 1] = KEY_INDEX(key[i - 1]);
-	}
-	if (n > 0)
-		s->order[n - 1] = KEY_INDEX(key[n - 1]);
 	s->run[runs] = n;
+	for (i = 0; i < n; i++)
+		s->order[i] = KEY_INDEX(key[i]);
 	for (u = 0; u < runs; u++)
 		atomic_init(&s->run_best[u], NONE);
 	return runs;
