@@ -72,43 +72,39 @@ signal_status() {
 	*) echo "signal_status: no status for SIG$1" >&2; exit 99 ;;
 	esac
 }
-# build_preload SOURCE: compiles the LD_PRELOAD helper SOURCE (a path
-# under the source tree) into $scratch and prints the library's path.  No
-# compiler, or a failed build, is a hard error.
-build_preload() {
-	local cc=${CC:-cc} so
-	so="$scratch/$(basename "$1" .c).so"
+# build_c OUTPUT SOURCE ARG...: compiles SOURCE (a path under the source
+# tree) with the compiler's arguments ARG... into OUTPUT.  No compiler,
+# or a failed build, is a hard error.
+build_c() {
+	local cc=${CC:-cc} out=$1 src=$2
+	shift 2
 	command -v "$cc" >/dev/null || {
-		echo "no C compiler ($cc) for $1" >&2
+		echo "no C compiler ($cc) for $src" >&2
 		exit 99
 	}
-	"$cc" -shared -fPIC -o "$so" "$top_srcdir/$1" -ldl \
-		>"$scratch/cc.log" 2>&1 || {
+	"$cc" -o "$out" "$top_srcdir/$src" "$@" >"$scratch/cc.log" 2>&1 || {
 		cat "$scratch/cc.log" >&2
-		echo "cannot build $1" >&2
+		echo "cannot build $src" >&2
 		exit 99
 	}
+}
+# build_preload SOURCE: the LD_PRELOAD helper SOURCE, built into $scratch;
+# prints the library's path.
+build_preload() {
+	local so
+	so="$scratch/$(basename "$1" .c).so"
+	build_c "$so" "$1" -shared -fPIC -ldl
 	echo "$so"
 }
-
-# build_amqp_program SOURCE: compiles the program SOURCE (a path under the
-# source tree), a client of librabbitmq, into $scratch and prints its
-# path.  No compiler, or a failed build, is a hard error.
+# build_amqp_program SOURCE: the program SOURCE, a client of librabbitmq,
+# built into $scratch; prints its path.
 build_amqp_program() {
-	local cc=${CC:-cc} prog libs
+	local prog libs
 	prog="$scratch/$(basename "$1" .c)"
-	command -v "$cc" >/dev/null || {
-		echo "no C compiler ($cc) for $1" >&2
-		exit 99
-	}
 	libs=$(pkg-config --cflags --libs librabbitmq 2>/dev/null) ||
 		libs=-lrabbitmq
 	# shellcheck disable=SC2086 # pkg-config's words, split on purpose
-	"$cc" -o "$prog" "$top_srcdir/$1" $libs >"$scratch/cc.log" 2>&1 || {
-		cat "$scratch/cc.log" >&2
-		echo "cannot build $1" >&2
-		exit 99
-	}
+	build_c "$prog" "$1" $libs
 	echo "$prog"
 }
 
