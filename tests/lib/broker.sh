@@ -379,9 +379,7 @@ probe_time() {
 # instead, one that needs a known point a hold (hold-calls.c).
 slow_prefix() {
 	local base t n tries best i
-	base=$("$FIND_HASH" --offline --seed "$1" --threads 1 --json 0 |
-		sed 's/.*"string":"\([A-Za-z0-9]\{36\}\).*/\1/') ||
-		broker_fail "offline probe failed"
+	base=$(seed_base "$1") || broker_fail "offline probe failed"
 	# the hash rate of one thread: the time of a fixed number of tries,
 	# enough of them to take half a second whatever the kernel
 	tries=4000000
@@ -401,6 +399,6 @@ slow_prefix() {
 	done
 	n=$(awk -v s="$best" -v t="$tries" -v want="$2" \
 		'BEGIN { printf "%.0f", t / s * want }')
-	SLOW_STRING=$base$(printf '%016x' "$n" | tr '0-9a-f' 'A-P')
+	SLOW_STRING=$(candidate_at "$base" "$n")
 	SLOW_PREFIX=$(printf %s "$SLOW_STRING" | sha256sum | cut -c1-12)
 }

@@ -72,6 +72,16 @@ signal_status() {
 	*) echo "signal_status: no status for SIG$1" >&2; exit 99 ;;
 	esac
 }
+# seed_base SEED: the 36 characters every candidate of --seed SEED starts
+# with; candidate_at BASE COUNTER: the candidate at COUNTER, BASE then the
+# counter as 16 letters, 'A' + nibble (the layout of src/search/kernel.h).
+seed_base() {
+	"$FIND_HASH" --offline --seed "$1" --threads 1 --json 0 |
+		sed 's/.*"string":"\([A-Za-z0-9]\{36\}\).*/\1/'
+}
+candidate_at() {
+	printf '%s%s' "$1" "$(printf '%016x' "$2" | tr '0-9a-f' 'A-P')"
+}
 # build_c OUTPUT SOURCE ARG...: compiles SOURCE (a path under the source
 # tree) with the compiler's arguments ARG... into OUTPUT.  No compiler,
 # or a failed build, is a hard error.

@@ -15,14 +15,13 @@ queue_declare results
 # candidate at counter 2^62 + n, n about 12 s of one thread's hashing: the
 # worker must search that long, in that shard, to find it.
 seed=11
-base=$("$FIND_HASH" --offline --seed $seed --threads 1 --json 0 |
-	sed 's/.*"string":"\([A-Za-z0-9]\{36\}\).*/\1/')
+base=$(seed_base $seed)
 t0=$(date +%s.%N)
 "$FIND_HASH" --offline --threads 1 --max-tries 20000000 \
 	0123456789abcdef0123 >/dev/null 2>&1
 t1=$(date +%s.%N)
 n=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%d", 20000000 / (b - a) * 12 }')
-answer=$base$(printf '%016x' $(((1 << 62) + n)) | tr '0-9a-f' 'A-P')
+answer=$(candidate_at "$base" $(((1 << 62) + n)))
 prefix=$(printf %s "$answer" | sha256sum | cut -c1-12)
 
 queue_publish job "$prefix 1/2 $seed"

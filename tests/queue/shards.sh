@@ -15,13 +15,6 @@ broker_start
 # the note a worker leaves when another one had the answer
 note() { echo "$1: solved by another worker \\(shard $2\\)"; }
 
-# seed_base SEED: the 36 characters every candidate of SEED starts with
-# (then the counter as 16 letters 'A' + nibble)
-seed_base() {
-	"$FIND_HASH" --offline --seed "$1" --threads 1 --json 0 |
-		sed 's/.*"string":"\([A-Za-z0-9]\{36\}\).*/\1/'
-}
-
 # --- 4 shards, 3 workers ------------------------------------------------
 # The answer is the candidate at counter 1000000, in shard 0 of 4: no
 # other shard holds a 12-digit match within any search here (odds T / 2^48
@@ -33,7 +26,7 @@ seed_base() {
 queue_declare job
 queue_declare results
 seed=104
-answer=$(seed_base $seed)$(printf '%016x' 1000000 | tr '0-9a-f' 'A-P')
+answer=$(candidate_at "$(seed_base $seed)" 1000000)
 prefix=$(printf %s "$answer" | sha256sum | cut -c1-12)
 "$FIND_HASH" --offline --seed $seed --shard 0/4 --threads 1 $prefix \
 	>"$scratch/probe" 2>&1 && grep -q "^$answer " "$scratch/probe" ||
@@ -136,7 +129,7 @@ rmqctl list_queues name | grep -q '^amq\.gen' &&
 # 2^62 + 5000: 5000 candidates into shard 1 of 2.  A worker on shard 0
 # searches on: a 12-digit match within its first T tries has odds T / 2^48.
 s2=7
-answer=$(seed_base $s2)$(printf '%016x' $(((1 << 62) + 5000)) | tr '0-9a-f' 'A-P')
+answer=$(candidate_at "$(seed_base $s2)" $(((1 << 62) + 5000)))
 p2=$(printf %s "$answer" | sha256sum | cut -c1-12)
 "$FIND_HASH" --offline --seed $s2 --shard 1/2 --threads 1 $p2 \
 	>"$scratch/probe" 2>&1 && grep -q "^$answer " "$scratch/probe" ||

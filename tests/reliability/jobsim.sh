@@ -108,8 +108,7 @@ WORKER_URL="amqp://guest:guest@127.0.0.1:$PROXY_PORT"
 # counter is likely to match 12 digits, so the worker hashes N candidates.
 WSEED=$((SEED % 100000 + 1))
 SLOW=${JOBSIM_SLOW_SECONDS:-3}
-base=$("$FIND_HASH" --offline --seed "$WSEED" --threads 1 --json 0 |
-	sed 's/.*"string":"\([A-Za-z0-9]\{36\}\).*/\1/')
+base=$(seed_base "$WSEED")
 [ ${#base} = 36 ] || broker_fail "offline probe failed"
 t0=$(date +%s.%N)
 "$FIND_HASH" --offline --threads 1 --max-tries 4000000 \
@@ -124,7 +123,7 @@ for i in $(seq "$ITEMS"); do
 		# from 0.5 to 1.5 times SLOW seconds
 		n=$(awk -v r="$rate" -v s="$SLOW" -v k=$((RANDOM % 1000)) \
 			'BEGIN { printf "%.0f", r * s * (0.5 + k / 1000) }')
-		str=$base$(printf '%016x' "$n" | tr '0-9a-f' 'A-P')
+		str=$(candidate_at "$base" "$n")
 		p=$(printf %s "$str" | sha256sum | cut -c1-12)
 	else
 		while :; do
