@@ -62,6 +62,12 @@ static void print_field(const amqp_table_entry_t *e)
 	}
 }
 
+/* 1 when b holds the text s. */
+static int bytes_are(amqp_bytes_t b, const char *s)
+{
+	return b.len == strlen(s) && memcmp(b.bytes, s, b.len) == 0;
+}
+
 /* One line per x-death entry, only the fields the test reads. */
 static void print_deaths(const amqp_table_t *headers)
 {
@@ -69,7 +75,7 @@ static void print_deaths(const amqp_table_t *headers)
 		const amqp_table_entry_t *h = &headers->entries[i];
 		const amqp_array_t *a = &h->value.value.array;
 
-		if (h->key.len != 7 || memcmp(h->key.bytes, "x-death", 7) != 0 ||
+		if (!bytes_are(h->key, "x-death") ||
 		    h->value.kind != AMQP_FIELD_KIND_ARRAY)
 			continue;
 		for (int j = 0; j < a->num_entries; j++) {
@@ -78,14 +84,11 @@ static void print_deaths(const amqp_table_t *headers)
 			if (a->entries[j].kind != AMQP_FIELD_KIND_TABLE)
 				continue;
 			for (int k = 0; k < t->num_entries; k++) {
-				const amqp_bytes_t *key = &t->entries[k].key;
+				amqp_bytes_t key = t->entries[k].key;
 
-				if ((key->len == 5 &&
-				     !memcmp(key->bytes, "queue", 5)) ||
-				    (key->len == 6 &&
-				     !memcmp(key->bytes, "reason", 6)) ||
-				    (key->len == 5 &&
-				     !memcmp(key->bytes, "count", 5)))
+				if (bytes_are(key, "queue") ||
+				    bytes_are(key, "reason") ||
+				    bytes_are(key, "count"))
 					print_field(&t->entries[k]);
 			}
 			printf("\n");
