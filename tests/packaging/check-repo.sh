@@ -255,8 +255,8 @@ for suite in bookworm trixie; do
 	grep -q "^Codename: $suite-debug\$" "$dd/Release" || fail "$suite-debug Release has no Codename: $suite-debug"
 	sqv --keyring "$kr" "$dd/Release.gpg" "$dd/Release" >/dev/null || fail "sqv rejects $suite-debug Release.gpg"
 	head -n 1 "$dd/InRelease" | grep -qx -- '-----BEGIN PGP SIGNED MESSAGE-----' || fail "$suite-debug InRelease is not clearsigned"
-	v=$(awk '/^Package: find-hash$/ { p = 1 } p && /^Version: / { print $2; exit }' "$d/main/binary-amd64/Packages")
-	dv=$(awk '/^Package: find-hash-dbgsym$/ { p = 1 } p && /^Version: / { print $2; exit }' "$dd/main/binary-amd64/Packages")
+	v=$(pkg_field "$d/main/binary-amd64/Packages" find-hash Version)
+	dv=$(pkg_field "$dd/main/binary-amd64/Packages" find-hash-dbgsym Version)
 	[ -n "$dv" ] && [ "$dv" = "$v" ] || fail "$suite-debug has find-hash-dbgsym '$dv', $suite has find-hash $v"
 	adv=$(pkg_field "$dd/main/binary-arm64/Packages" find-hash-dbgsym Version)
 	[ "$adv" = "$v" ] || fail "$suite-debug has arm64 find-hash-dbgsym '$adv', $suite has find-hash $v"
