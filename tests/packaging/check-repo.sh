@@ -22,7 +22,8 @@
 #     find-hash, an answer checked with sha256sum; between the two, the
 #     installed files verified (dpkg --verify) and a purge that warns of
 #     nothing and leaves no file behind, as piuparts checks; then a
-#     tampered Packages file and a wrong key must make apt-get update fail;
+#     tampered Packages file, a wrong key and a clock past the Release's
+#     Valid-Until (faketime) must make apt-get update fail;
 #     the -dbgsym package is offered only once the README's SUITE-debug
 #     source is added, at the installed version; last, with arm64 added
 #     as a foreign architecture, apt fetches and verifies find-hash:arm64
@@ -72,6 +73,13 @@ depends_names() {
 pkg_field() {
 	awk -v n="Package: $2" -v f="$3: " '/^$/ { p = 0 } $0 == n { p = 1 }
 		p && index($0, f) == 1 { print substr($0, length(f) + 1); exit }' "$1"
+}
+# valid_days RELEASE: the days from RELEASE's Date: to its Valid-Until:,
+# empty when it has none
+valid_days() {
+	vd_date=$(sed -n 's/^Date: //p' "$1") vd_until=$(sed -n 's/^Valid-Until: //p' "$1")
+	[ -n "$vd_until" ] || return 0
+	echo $(( ($(date -d "$vd_until" +%s) - $(date -d "$vd_date" +%s)) / 86400 ))
 }
 # release_sha256 RELEASE PATH: the SHA256 that RELEASE gives for PATH
 release_sha256() {
@@ -220,6 +228,14 @@ for suite in bookworm trixie; do
 	n=$(grep -c '^Package: find-hash$' "$d/main/binary-amd64/Packages")
 	[ "$n" -eq 1 ] || fail "$suite Packages lists find-hash $n times"
 	ok "$suite: InRelease, Release, Release.gpg (sqv: good), Packages{,.xz}"
+	# Valid-Until, 30 days (make-apt-repo's default) after Date, in the
+	# signed text too: apt refuses the Release after it
+	for r in "$d" "$apt/dists/$suite-debug"; do
+		[ "$(valid_days "$r/Release")" = 30 ] ||
+			fail "${r##*/} Release: Valid-Until is '$(sed -n 's/^Valid-Until: //p' "$r/Release")', Date '$(sed -n 's/^Date: //p' "$r/Release")': expected 30 days after"
+		grep -qx "$(grep '^Valid-Until: ' "$r/Release")" "$r/InRelease" || fail "${r##*/} InRelease has not Release's Valid-Until"
+	done
+	ok "$suite, $suite-debug: Valid-Until $(sed -n 's/^Valid-Until: //p' "$d/Release"), 30 days after Date, in InRelease too"
 	# arm64 beside amd64: in the signed Release with its SHA256, and
 	# find-hash there for arm64 at amd64's version, on the same libraries
 	grep -q '^Architectures: amd64 arm64$' "$d/Release" ||
@@ -279,6 +295,16 @@ diff "$work/apt-sums-1" "$work/apt-sums-2" >&2 || fail "make-apt-repo run twice 
 ok "make-apt-repo again, same packages: pool and Packages files byte-identical ($(wc -l <"$work/apt-sums-2") files)"
 [ "$(ls "$apt"/pool/main/f/find-hash/find-hash_*.deb | wc -l)" -ge 4 ] || fail "pool does not hold both builds for amd64 and arm64"
 ok "pool holds $(cd "$apt/pool/main/f/find-hash" && ls | tr '\n' ' ')"
+
+# FH_REPO_VALID_DAYS: another length, none, and a bad value refused
+FH_REPO_VALID_DAYS=7 FH_REPO_KEYS=$old "$repo_tools/make-apt-repo" "$work/apt-7" "$work/debs" >/dev/null
+[ "$(valid_days "$work/apt-7/dists/trixie/Release")" = 7 ] || fail "FH_REPO_VALID_DAYS=7 gave Valid-Until '$(sed -n 's/^Valid-Until: //p' "$work/apt-7/dists/trixie/Release")'"
+FH_REPO_VALID_DAYS=0 FH_REPO_KEYS=$old "$repo_tools/make-apt-repo" "$work/apt-0" "$work/debs" >/dev/null
+! grep -q '^Valid-Until:' "$work/apt-0/dists/bookworm/Release" || fail "FH_REPO_VALID_DAYS=0 still wrote a Valid-Until"
+rc=0; FH_REPO_VALID_DAYS=30d FH_REPO_KEYS=$old "$repo_tools/make-apt-repo" "$work/apt-bad" "$work/debs" >/dev/null 2>"$work/apt-bad.err" || rc=$?
+[ "$rc" -eq 2 ] && grep -q "FH_REPO_VALID_DAYS must be a whole number of days.*'30d'" "$work/apt-bad.err" && [ ! -e "$work/apt-bad/dists" ] ||
+	fail "FH_REPO_VALID_DAYS=30d: status $rc, '$(cat "$work/apt-bad.err")'"
+ok "FH_REPO_VALID_DAYS=7: 7 days; =0: no Valid-Until; =30d: status 2, '$(cat "$work/apt-bad.err")'"
 
 phase "key change: repository signed by two keys"
 FH_REPO_KEYS="$old $new" "$repo_tools/make-apt-repo" "$www/apt-rotation" "$work/debs" >/dev/null
@@ -571,7 +597,7 @@ SH
 		{ cat "$work/dbg-$suite.log"; fail "$suite: find-hash-dbgsym from the debug source"; }
 	ok "$suite: find-hash-dbgsym not offered by $suite; the README's $suite-debug source installs $(tail -n 1 "$work/dbg-$suite.log")"
 
-	phase "$suite: tampered Packages, wrong key, key change"
+	phase "$suite: tampered Packages, wrong key, key change, Valid-Until"
 	cp "$work/stranger.pgp" "$root/tmp/stranger.pgp"
 	cp "$work/new.pgp" "$root/tmp/new.pgp"
 	cat >"$root/tmp/neg.sh" <<SH
@@ -601,6 +627,25 @@ SH
 		! grep -q -E '^(W|E|Warning|Error): ' "$work/rot-$suite.log" || { cat "$work/rot-$suite.log"; fail "$suite: apt warns on the two-key repository"; }
 	done
 	ok "$suite: the repository signed by old and new key is accepted with the old key alone and with the new key alone"
+	# The clock moved past Valid-Until (faketime, in the root): apt, as
+	# configured by default, refuses the repository; a day before, it
+	# takes it without a word.
+	in_root "$root" root -c 'apt-get install -y -qq faketime' >"$work/faketime-$suite.log" 2>&1 ||
+		{ cat "$work/faketime-$suite.log"; fail "$suite: cannot install faketime in the root"; }
+	if ! in_root "$root" root -c 'exec faketime -f +29d /bin/sh /tmp/neg.sh valid "$1" "$2"' \
+		neg "${base}apt" "$kr_in" >"$work/valid-$suite.log" 2>&1 ||
+		grep -q -E '^(W|E|Warning|Error): ' "$work/valid-$suite.log"; then
+		cat "$work/valid-$suite.log"; fail "$suite: apt-get update 29 days on, before Valid-Until, is not clean"
+	fi
+	if in_root "$root" root -c 'exec faketime -f +31d /bin/sh /tmp/neg.sh expired "$1" "$2"' \
+		neg "${base}apt" "$kr_in" >"$work/expired-$suite.log" 2>&1; then
+		cat "$work/expired-$suite.log"
+		in_root "$root" root -c 'apt-config dump | grep -i -E "check-(valid-until|date)"'
+		fail "$suite: apt-get update 31 days on accepts a Release past its Valid-Until"
+	fi
+	grep -q 'is expired' "$work/expired-$suite.log" ||
+		{ cat "$work/expired-$suite.log"; fail "$suite: the update 31 days on failed for another reason"; }
+	ok "$suite: 29 days on the repository is taken; 31 days on, refused: $(grep -m 1 'is expired' "$work/expired-$suite.log")"
 
 	# An arm64 machine's view, from this amd64 root: the README's source
 	# (it names no architecture) with arm64 added, signature checks on,
