@@ -8,6 +8,7 @@
 #  2. the .deb built for bookworm and for trixie, each in a fresh root
 #     of its release (contrib/repo/build-debs), for amd64 and, cross-built,
 #     for arm64: same version, same library names, an AArch64 binary;
+#     lintian on the source package and every .deb: no error, no warning;
 #  3. the signed apt repository (contrib/repo/make-apt-repo), checked with
 #     sqv, both architectures in each suite, and a second one signed by
 #     two keys, as during a key change;
@@ -38,6 +39,7 @@ set -eu
 : "${DIST_TARBALL:?run from make check-repo (DIST_TARBALL: the make dist tarball)}"
 [ "$(id -u)" -eq 0 ] || { echo "FAIL: check-repo needs root (mmdebstrap, chroot)"; exit 1; }
 command -v qemu-aarch64 >/dev/null || { echo "FAIL: check-repo needs qemu-aarch64 (qemu-user) to run the arm64 package"; exit 1; }
+command -v lintian >/dev/null || { echo "FAIL: check-repo needs lintian"; exit 1; }
 top=$(cd "$top_srcdir" && pwd)
 repo_tools=$top/contrib/repo
 tarball=$(cd "$(dirname "$DIST_TARBALL")" && pwd)/$(basename "$DIST_TARBALL")
@@ -207,6 +209,31 @@ for suite in bookworm trixie; do
 		hardened "$suite $arch .deb" "$x/usr/bin/find-hash"
 	done
 done
+
+# lintian, as Debian's archive runs it on an upload: the source package
+# (made here from the release tarball and this tree's debian/, as an
+# upload would carry them) and every .deb of both releases and
+# architectures, -dbgsym included.  An error or a warning fails; info and
+# pedantic tags are printed.  This machine's lintian reads the trixie
+# packages too: the checks that matter here (policy, files, the man
+# page, hardening flags, the changelog) are the same.
+phase "lintian: the source package and every .deb"
+lsrc=$work/lintian-src
+mkdir "$lsrc"
+upver=${upstream%-*}
+cp "$tarball" "$lsrc/find-hash_$upver.orig.tar.gz"
+tar -xzf "$tarball" -C "$lsrc"
+cp -a "$top/debian" "$lsrc/$srcdir_name/"
+(cd "$lsrc/$srcdir_name" && dpkg-source -b . >"$work/dpkg-source.log" 2>&1) ||
+	{ cat "$work/dpkg-source.log"; fail "dpkg-source cannot make the source package"; }
+set -- "$lsrc"/find-hash_*.dsc "$work"/debs/*/*.deb
+[ $# -ge 9 ] || fail "lintian: expected a .dsc and 8 .debs (2 releases, 2 architectures, -dbgsym), found: $*"
+rc=0; lintian --fail-on error,warning --display-info --pedantic "$@" >"$work/lintian.log" 2>&1 || rc=$?
+grep -v '^running with root privileges' "$work/lintian.log" || true
+if [ "$rc" -ne 0 ] || grep -q -E '^(E|W): |^Skipping |No packages selected' "$work/lintian.log"; then
+	fail "lintian (status $rc): an error or warning above"
+fi
+ok "lintian $(lintian --print-version): no error or warning on $(basename "$1") and $(($# - 1)) .debs; $(grep -c -E '^[IP]: ' "$work/lintian.log") info or pedantic tags"
 
 # ---------------------------------------------------------------- apt repository
 phase "make-apt-repo + sqv"
