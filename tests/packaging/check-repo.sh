@@ -8,6 +8,7 @@
 #  2. the .deb built for bookworm and for trixie, each in a fresh root
 #     of its release (contrib/repo/build-debs), for amd64 and, cross-built,
 #     for arm64: same version, same library names, an AArch64 binary;
+#     trixie's amd64 .debs built a second time, byte for byte the same;
 #     lintian on the source package and every .deb: no error, no warning;
 #  3. the signed apt repository (contrib/repo/make-apt-repo), checked with
 #     sqv, both architectures in each suite, and a second one signed by
@@ -138,13 +139,16 @@ SRC_TARBALL=$work/src.tar.gz
 ARCHS="amd64 arm64" CROSS_TEST_PROGRAMS=yes
 export SRC_TARBALL ARCHS CROSS_TEST_PROGRAMS
 # the three builds at once: each mostly waits for the network and dpkg
-# (the RPM twice, one after the other: the same tarball must give the
-# same bytes, or every make repo would publish a new package)
-phase "build-debs bookworm + build-debs trixie + build-rpm twice (in parallel)"
+# (the RPM twice, one after the other, then trixie's amd64 .debs again in
+# a root of their own: the same tarball must give the same bytes, or
+# every make repo would publish a new package under the old version, and
+# clients with cached lists would fail the download on its checksum)
+phase "build-debs bookworm + build-debs trixie + build-rpm twice, trixie amd64 again (in parallel)"
 "$repo_tools/build-debs" "$work/debs" bookworm >"$work/build-bookworm.log" 2>&1 & b1=$!
 "$repo_tools/build-debs" "$work/debs" trixie >"$work/build-trixie.log" 2>&1 & b2=$!
 { "$repo_tools/build-rpm" "$work/rpms" "$tarball" && sleep 1 &&
-	"$repo_tools/build-rpm" "$work/rpms-again" "$tarball"; } >"$work/build-rpm.log" 2>&1 & b3=$!
+	"$repo_tools/build-rpm" "$work/rpms-again" "$tarball" &&
+	ARCHS=amd64 CROSS_TEST_PROGRAMS=no "$repo_tools/build-debs" "$work/debs-again" trixie; } >"$work/build-rpm.log" 2>&1 & b3=$!
 st=0
 wait $b1 || { cat "$work/build-bookworm.log"; st=1; }
 wait $b2 || { cat "$work/build-trixie.log"; st=1; }
@@ -170,6 +174,18 @@ for suite in bookworm trixie; do
 		fail "$suite arm64 .deb depends on $(dpkg-deb -f "$adeb" Depends), amd64's on $(dpkg-deb -f "$deb" Depends)"
 	ok "$suite: $(basename "$adeb"), Depends: $(dpkg-deb -f "$adeb" Depends)"
 done
+# built twice from the same tarball, in two fresh roots at two times
+for deb in "$work"/debs-again/trixie/*.deb; do
+	first=$work/debs/trixie/${deb##*/}
+	[ -f "$first" ] || fail "trixie's second build made ${deb##*/}, the first did not"
+	cmp -s "$first" "$deb" || {
+		command -v diffoscope >/dev/null && diffoscope "$first" "$deb" | head -n 60
+		fail "trixie: ${deb##*/} built twice from one tarball differs (not reproducible)"
+	}
+done
+[ "$(ls "$work"/debs-again/trixie/*.deb | wc -l)" -eq 2 ] ||
+	fail "trixie's second amd64 build made $(ls "$work"/debs-again/trixie/*.deb | wc -l) .debs, expected find-hash and -dbgsym"
+ok "trixie amd64, built again in a new root: $(cd "$work"/debs-again/trixie && ls *.deb | tr '\n' ' ')byte for byte the same"
 dpkg --compare-versions "$upstream~deb12u1" lt "$upstream~deb13u1" ||
 	fail "the bookworm build does not sort before the trixie build"
 ok "versions: ~deb12u1 < ~deb13u1 < $upstream (one pool, upgrades along releases)"
